@@ -1,0 +1,328 @@
+"""`SqlStore`: custrel's repositories on SQLAlchemy Core, for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Any
+
+import attrs
+import pendulum
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.pool import StaticPool
+from typing_extensions import Self
+
+from custrel import _time
+from custrel.customers import Customer, normalize_email
+from custrel.errors import ConflictError, DuplicateError, NotFoundError, StorageError
+from custrel.events import DomainEvent
+from custrel.storage._bulk import chunks, latest_by_email
+from custrel.storage.protocols import OutboxEntry, UpsertResult
+from custrel.storage.sql._errors import translated
+from custrel.storage.sql._mapping import customer_from_row, customer_row, entry_from_row, event_row
+from custrel.storage.sql._tables import customers, metadata, outbox
+
+__all__ = ["SqlStore", "SqlUnitOfWork"]
+
+_BULK_CHUNK = 2000
+_REFRESHED_ON_IMPORT = ("given_name", "family_name", "preferred_name")
+_KEPT_UNLESS_GIVEN = ("phone", "address", "timezone", "locale")
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401 - driver object
+    # Let SQLAlchemy's "begin" event open transactions instead of the sqlite3 module, so that
+    # every unit of work starts with BEGIN IMMEDIATE and writers queue instead of deadlocking.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _engine(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    if parsed.database in (None, "", ":memory:"):
+        return sa.create_engine(
+            parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    return sa.create_engine(parsed, connect_args={"timeout": 60, "check_same_thread": False})
+
+
+class SqlStore:
+    """custrel's storage on a relational database through SQLAlchemy Core.
+
+    Args:
+        url_or_engine: A database URL (``"sqlite:///crm.db"``, ``"sqlite://"`` for memory,
+            ``"postgresql://user@host/db"``, which uses psycopg 3) or an existing ``Engine``.
+
+    On SQLite every unit of work begins with ``BEGIN IMMEDIATE`` (writers wait for each other
+    instead of failing), file databases use WAL, and the store installs these settings on an
+    engine it is given too. Tables are not created implicitly: call `create_schema`, or include
+    `custrel.storage.sql.metadata` in the host's migrations.
+    """
+
+    def __init__(self, url_or_engine: str | sa.Engine) -> None:
+        self.engine = _engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        self.dialect = self.engine.dialect.name
+        # One shared in-memory SQLite connection cannot hold two transactions at once.
+        self._serialised = threading.Lock() if self._shares_one_connection() else None
+        if self.dialect == "sqlite":
+            if not event.contains(self.engine, "connect", _sqlite_connect):
+                event.listen(self.engine, "connect", _sqlite_connect)
+            if not event.contains(self.engine, "begin", _sqlite_begin):
+                event.listen(self.engine, "begin", _sqlite_begin)
+
+    def _shares_one_connection(self) -> bool:
+        return isinstance(self.engine.pool, StaticPool)
+
+    def create_schema(self) -> None:
+        """Create custrel's tables and indexes if they do not exist."""
+        with translated("create schema"):
+            metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop custrel's tables (and only custrel's), with their data."""
+        with translated("drop schema"):
+            metadata.drop_all(self.engine)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """Return a new unit of work: one database transaction."""
+        return SqlUnitOfWork(self)
+
+    def dispose(self) -> None:
+        """Close the engine's pooled connections."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+
+class SqlUnitOfWork:
+    """One transaction on a `SqlStore`; see `custrel.storage.protocols.UnitOfWork`."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        self._connection: sa.Connection | None = None
+        self.customers = _SqlCustomers(self)
+        self.outbox = _SqlOutbox(self)
+
+    @property
+    def connection(self) -> sa.Connection:
+        """The open connection; only inside the ``with`` block."""
+        if self._connection is None:
+            raise StorageError("use the unit of work inside a 'with' block")
+        return self._connection
+
+    def execute(
+        self,
+        what: str,
+        statement: sa.Executable,
+        params: dict[str, Any] | Sequence[dict[str, Any]] | None = None,
+    ) -> sa.CursorResult[Any]:
+        """Execute *statement*, translating driver errors (the one choke point)."""
+        with translated(what):
+            return self.connection.execute(statement, params)
+
+    def __enter__(self) -> Self:
+        if self.store._serialised is not None:  # noqa: SLF001 - the store's own lock
+            self.store._serialised.acquire()  # noqa: SLF001
+        try:
+            with translated("connect"):
+                self._connection = self.store.engine.connect()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self._connection is not None:
+                with translated("roll back"):
+                    self._connection.rollback()
+                    self._connection.close()
+        finally:
+            self._connection = None
+            self._release()
+
+    def _release(self) -> None:
+        if self.store._serialised is not None:  # noqa: SLF001
+            self.store._serialised.release()  # noqa: SLF001
+
+    def commit(self) -> None:
+        """Commit the transaction; later work runs in a new one."""
+        with translated("commit"):
+            self.connection.commit()
+
+    def rollback(self) -> None:
+        """Roll back everything since the last commit."""
+        with translated("roll back"):
+            self.connection.rollback()
+
+
+class _SqlCustomers:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, customer_id: str) -> Customer:
+        row = (
+            self._uow.execute(
+                "get customer", sa.select(customers).where(customers.c.customer_id == customer_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(f"no customer with id {customer_id!r}")
+        return customer_from_row(row)
+
+    def add(self, customer: Customer) -> Customer:
+        try:
+            self._uow.execute("add customer", customers.insert(), customer_row(customer, 1))
+        except DuplicateError as error:
+            raise _duplicate(customer, error) from error
+        return attrs.evolve(customer, version=1)
+
+    def save(self, customer: Customer) -> Customer:
+        version = customer.version + 1
+        row = customer_row(customer, version)
+        statement = (
+            customers.update()
+            .where(customers.c.customer_id == customer.id, customers.c.version == customer.version)
+            .values(row)
+        )
+        try:
+            result = self._uow.execute("save customer", statement)
+        except DuplicateError as error:
+            raise _duplicate(customer, error) from error
+        if result.rowcount == 0:
+            stored = self._uow.execute(
+                "check customer version",
+                sa.select(customers.c.version).where(customers.c.customer_id == customer.id),
+            ).scalar()
+            if stored is None:
+                raise NotFoundError(f"no customer with id {customer.id!r}; add it first")
+            raise ConflictError(
+                f"customer {customer.id!r} is at version {stored}, "
+                f"not {customer.version}: reload and retry"
+            )
+        return attrs.evolve(customer, version=version)
+
+    def by_email(self, email: str) -> Customer | None:
+        row = (
+            self._uow.execute(
+                "find customer by email",
+                sa.select(customers).where(customers.c.email == normalize_email(email)),
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else customer_from_row(row)
+
+    def find(
+        self, *, owner: str | None = None, after: str | None = None, limit: int = 100
+    ) -> Sequence[Customer]:
+        statement = sa.select(customers).order_by(customers.c.customer_id).limit(limit)
+        if owner is not None:
+            statement = statement.where(customers.c.owner == owner)
+        if after is not None:
+            statement = statement.where(customers.c.customer_id > after)
+        rows = self._uow.execute("find customers", statement).mappings()
+        return [customer_from_row(row) for row in rows]
+
+    def upsert_by_email(self, customers_: Iterable[Customer]) -> UpsertResult:
+        statement = _upsert_statement(self._uow.store.dialect)
+        result = UpsertResult()
+        for chunk in chunks(latest_by_email(customers_), _BULK_CHUNK):
+            rows = [customer_row(customer, 1) for customer in chunk]
+            # Unchanged rows are filtered by the upsert's WHERE and return nothing; a returned
+            # version of 1 is a fresh insert, anything higher an update.
+            versions = self._uow.execute("import customers", statement, rows).scalars().all()
+            created = versions.count(1)
+            updated = len(versions) - created
+            result += UpsertResult(created, updated, len(chunk) - created - updated)
+        return result
+
+
+def _upsert_statement(dialect: str) -> sa.Executable:
+    if dialect == "postgresql":
+        insert: Any = postgresql.insert(customers)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(customers)
+    else:
+        raise StorageError(f"bulk upsert is implemented for SQLite and PostgreSQL, not {dialect}")
+    excluded = insert.excluded
+    refreshed: dict[str, Any] = {name: excluded[name] for name in _REFRESHED_ON_IMPORT}
+    refreshed.update(
+        {name: sa.func.coalesce(excluded[name], customers.c[name]) for name in _KEPT_UNLESS_GIVEN}
+    )
+    changed = sa.or_(
+        *(customers.c[name].is_distinct_from(value) for name, value in refreshed.items())
+    )
+    statement: sa.Executable = insert.on_conflict_do_update(
+        index_elements=[customers.c.email],
+        set_={**refreshed, "version": customers.c.version + 1},
+        where=changed,
+    ).returning(customers.c.version)
+    return statement
+
+
+def _duplicate(customer: Customer, error: DuplicateError) -> DuplicateError:
+    if "email" in str(error).lower():
+        return DuplicateError(f"email {customer.email!r} already belongs to another customer")
+    return DuplicateError(f"a customer with id {customer.id!r} already exists")
+
+
+class _SqlOutbox:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, events: Iterable[DomainEvent]) -> None:
+        rows = [event_row(event) for event in events]
+        if rows:
+            self._uow.execute("write outbox", outbox.insert(), rows)
+
+    def pending(self, *, limit: int = 100) -> Sequence[OutboxEntry]:
+        statement = (
+            sa.select(outbox)
+            .where(outbox.c.dispatched_at.is_(None))
+            .order_by(outbox.c.position)
+            .limit(limit)
+        )
+        return [
+            entry_from_row(row) for row in self._uow.execute("read outbox", statement).mappings()
+        ]
+
+    def mark_dispatched(self, positions: Iterable[int], *, at: pendulum.DateTime) -> None:
+        at = _time.instant(at, "at")
+        wanted = list(positions)
+        if wanted:
+            statement = (
+                outbox.update()
+                .where(outbox.c.position.in_(wanted), outbox.c.dispatched_at.is_(None))
+                .values(dispatched_at=at.in_timezone("UTC"))
+            )
+            self._uow.execute("mark outbox dispatched", statement)
+
+    def for_customer(self, customer_id: str) -> Sequence[OutboxEntry]:
+        statement = (
+            sa.select(outbox).where(outbox.c.customer_id == customer_id).order_by(outbox.c.position)
+        )
+        return [
+            entry_from_row(row) for row in self._uow.execute("read outbox", statement).mappings()
+        ]

@@ -244,20 +244,23 @@ class Relations:
         """Everything stored about a customer, as a JSON-safe dict (GDPR access request).
 
         Holds the customer record, the tombstones of customers merged into it, and every event
-        about any of them in the outbox.
+        about any of them in the outbox, in the order they were written.
         """
         with self.store.unit_of_work() as uow:
             customer = uow.customers.get(customer_id)
             merged = [uow.customers.get(merged_id) for merged_id in customer.merged_ids]
-            events = [
-                entry.event.to_dict()
+            entries = [
+                entry
                 for record_id in (customer.id, *customer.merged_ids)
                 for entry in uow.outbox.for_customer(record_id)
             ]
             return {
                 "customer": customer.to_dict(),
                 "merged": [record.to_dict() for record in merged],
-                "events": sorted(events, key=lambda event: event["occurred_at"]),
+                "events": [
+                    entry.event.to_dict()
+                    for entry in sorted(entries, key=lambda entry: entry.position)
+                ],
             }
 
     def erase(self, customer_id: str) -> Customer:

@@ -124,19 +124,19 @@ class _MemoryCustomers:
                     break
         return found
 
-    def upsert_by_email(self, customers: Iterable[Customer]) -> UpsertResult:
+    def upsert_by_email(self, incoming: Iterable[Customer]) -> UpsertResult:
         self._uow.check_active()
         result = UpsertResult()
-        for incoming in latest_by_email(customers):
-            assert incoming.email is not None  # noqa: S101 - latest_by_email guarantees it
-            holder = self._owner_of(incoming.email)
+        for row in latest_by_email(incoming):
+            assert row.email is not None  # noqa: S101 - latest_by_email guarantees it
+            holder = self._owner_of(row.email)
             if holder is None:
-                self.add(incoming)
+                self.add(row)
                 result += UpsertResult(created=1)
                 continue
             stored = self._current(holder)
             assert stored is not None  # noqa: S101 - the email index points at stored customers
-            refreshed = stored.refreshed_by(incoming)
+            refreshed = stored.refreshed_by(row)
             if refreshed == stored:
                 result += UpsertResult(unchanged=1)
             else:

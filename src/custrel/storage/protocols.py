@@ -100,7 +100,7 @@ class CustomerRepository(Protocol):
         """
         ...
 
-    def upsert_by_email(self, customers: Iterable[Customer]) -> UpsertResult:
+    def upsert_by_email(self, incoming: Iterable[Customer]) -> UpsertResult:
         """Insert or refresh many customers at once, keyed by normalised email (bulk import).
 
         For each incoming customer (every one must have an email): if no stored customer has its
@@ -146,8 +146,15 @@ class UnitOfWork(Protocol):
     After a commit the unit of work may be used for more work, committed again.
     """
 
-    customers: CustomerRepository
-    outbox: OutboxRepository
+    @property
+    def customers(self) -> CustomerRepository:
+        """The customers in this unit of work."""
+        ...
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """The outbox of this unit of work."""
+        ...
 
     def commit(self) -> None:
         """Make everything done so far durable and visible to others."""

@@ -245,10 +245,10 @@ class _SqlCustomers:
         rows = self._uow.execute("find customers", statement).mappings()
         return [customer_from_row(row) for row in rows]
 
-    def upsert_by_email(self, customers_: Iterable[Customer]) -> UpsertResult:
+    def upsert_by_email(self, incoming: Iterable[Customer]) -> UpsertResult:
         statement = _upsert_statement(self._uow.store.dialect)
         result = UpsertResult()
-        for chunk in chunks(latest_by_email(customers_), _BULK_CHUNK):
+        for chunk in chunks(latest_by_email(incoming), _BULK_CHUNK):
             rows = [customer_row(customer, 1) for customer in chunk]
             # Unchanged rows are filtered by the upsert's WHERE and return nothing; a returned
             # version of 1 is a fresh insert, anything higher an update.

@@ -22,6 +22,7 @@ from custrel.customers import (
     Purpose,
     SuppressionReason,
 )
+from custrel.errors import ConflictError, ValidationError
 from custrel.events import Change
 from custrel.storage.protocols import Store, UnitOfWork, UpsertResult
 
@@ -37,17 +38,34 @@ class Relations:
     Args:
         store: Where aggregates live (`MemoryStore`, `SqlStore`, or the host's own adapter).
         clock: Where "now" comes from; `SystemClock` by default, `FixedClock` in tests.
+        conflict_retries: How many times a use case is run again, on freshly loaded data, when
+            a concurrent writer saved the same customer first; then `ConflictError` is raised.
     """
 
-    def __init__(self, store: Store, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, store: Store, *, clock: Clock | None = None, conflict_retries: int = 3
+    ) -> None:
+        if conflict_retries < 0:
+            raise ValidationError(
+                "must be zero or more", field="conflict_retries", value=conflict_retries
+            )
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.conflict_retries = conflict_retries
 
     def _run(self, work: Callable[[UnitOfWork], T]) -> T:
-        with self.store.unit_of_work() as uow:
-            result = work(uow)
-            uow.commit()
-            return result
+        # Every use case loads what it changes inside *work*, so when another writer saved first
+        # (ConflictError), running it again on fresh data is safe.
+        for attempt in range(self.conflict_retries + 1):
+            try:
+                with self.store.unit_of_work() as uow:
+                    result = work(uow)
+                    uow.commit()
+                    return result
+            except ConflictError:  # noqa: PERF203 - the retry loop is the point
+                if attempt == self.conflict_retries:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _change(
         self, customer_id: str, operation: Callable[[Customer], Change[Customer]]

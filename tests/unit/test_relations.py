@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from typing_extensions import Self
 
-from custrel import DuplicateError, NotFoundError, Relations, ValidationError
+from custrel import ConflictError, DuplicateError, NotFoundError, Relations, ValidationError
 from custrel.customers import KEEP, Channel, Customer, PersonName, SuppressionReason
 from custrel.storage.memory import MemoryStore
 from custrel.storage.protocols import Store
@@ -230,3 +231,72 @@ class TestImport:
         assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
         assert crm.get("k-1").name == PersonName("Kari", "N")
         assert event_types(store, "x-2") == []
+
+
+class InterleavingStore:
+    """A MemoryStore on which another writer tags a customer while a use case is running."""
+
+    def __init__(self, interruptions: int) -> None:
+        self.inner = MemoryStore()
+        self.interruptions = interruptions
+
+    def unit_of_work(self) -> "InterleavingStore":
+        self._uow = self.inner.unit_of_work()
+        return self
+
+    def __enter__(self) -> Self:
+        self._uow.__enter__()
+        self.outbox = self._uow.outbox
+        self.commit = self._uow.commit
+        self.rollback = self._uow.rollback
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._uow.__exit__(None, None, None)
+
+    @property
+    def customers(self) -> "InterleavingStore":
+        return self
+
+    def get(self, customer_id: str) -> Customer:
+        loaded = self._uow.customers.get(customer_id)
+        if self.interruptions > 0:
+            self.interruptions -= 1
+            with self.inner.unit_of_work() as other:  # the lock is re-entrant in one thread
+                current = other.customers.get(customer_id)
+                other.customers.save(current.tag(f"other-{self.interruptions}", at=START).value)
+                other.commit()
+        return loaded
+
+    def save(self, customer: Customer) -> Customer:
+        return self._uow.customers.save(customer)
+
+    def add(self, customer: Customer) -> Customer:
+        return self._uow.customers.add(customer)
+
+
+class TestConcurrentWriters:
+    def test_a_use_case_reruns_on_fresh_data_after_a_conflict(self) -> None:
+        """When another writer saves first, the change is applied again on top of theirs."""
+        store = InterleavingStore(interruptions=0)
+        crm = Relations(store, clock=FixedClock(START))  # type: ignore[arg-type]
+        register_kari(crm)
+        store.interruptions = 2
+        kari = crm.tag("k-1", "vip")
+        assert kari.tags == {"vip", "other-0", "other-1"}
+        assert kari.version == 4
+
+    def test_the_conflict_surfaces_when_retries_run_out(self) -> None:
+        """With retries exhausted the caller gets ConflictError and the change is not stored."""
+        store = InterleavingStore(interruptions=0)
+        crm = Relations(store, clock=FixedClock(START), conflict_retries=1)  # type: ignore[arg-type]
+        register_kari(crm)
+        store.interruptions = 2
+        with pytest.raises(ConflictError):
+            crm.tag("k-1", "vip")
+        assert "vip" not in crm.get("k-1").tags
+
+    def test_negative_retries_are_refused(self) -> None:
+        """A negative retry count is a configuration error."""
+        with pytest.raises(ValidationError, match="conflict_retries"):
+            Relations(MemoryStore(), conflict_retries=-1)

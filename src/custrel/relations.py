@@ -128,12 +128,7 @@ class Relations:
             NotFoundError: No customer has that id.
         """
         with self.store.unit_of_work() as uow:
-            customer = uow.customers.get(customer_id)
-            for _ in range(_MAX_MERGE_HOPS):
-                if customer.merged_into is None:
-                    break
-                customer = uow.customers.get(customer.merged_into)
-            return customer
+            return _survivor(uow, customer_id)
 
     def find_by_email(self, email: str) -> Customer | None:
         """Return the customer with this email (normalised first), or None."""
@@ -261,11 +256,13 @@ class Relations:
     def export(self, customer_id: str) -> dict[str, Any]:
         """Everything stored about a customer, as a JSON-safe dict (GDPR access request).
 
+        For an id merged into another, the export is the survivor's, which holds its data.
+
         Holds the customer record, the tombstones of customers merged into it, and every event
         about any of them in the outbox, in the order they were written.
         """
         with self.store.unit_of_work() as uow:
-            customer = uow.customers.get(customer_id)
+            customer = _survivor(uow, customer_id)
             merged = [uow.customers.get(merged_id) for merged_id in customer.merged_ids]
             entries = [
                 entry
@@ -293,3 +290,13 @@ class Relations:
         """
         rows = list(customers)
         return self._run(lambda uow: uow.customers.upsert_by_email(rows))
+
+
+def _survivor(uow: UnitOfWork, customer_id: str) -> Customer:
+    """The customer *customer_id* is, following merges to the survivor."""
+    customer = uow.customers.get(customer_id)
+    for _ in range(_MAX_MERGE_HOPS):
+        if customer.merged_into is None:
+            break
+        customer = uow.customers.get(customer.merged_into)
+    return customer

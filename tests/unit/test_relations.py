@@ -190,6 +190,7 @@ class TestMergeExportErase:
         crm.merge("k-1", "k-2")
         exported = crm.export("k-1")
         assert json.loads(json.dumps(exported)) == exported
+        assert crm.export("k-2") == exported
         assert exported["customer"]["email"] == "kari@example.no"
         assert [record["id"] for record in exported["merged"]] == ["k-2"]
         assert [event["type"] for event in exported["events"]] == [

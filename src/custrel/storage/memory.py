@@ -169,8 +169,10 @@ class _MemoryOutbox:
     def mark_dispatched(self, positions: Iterable[int], *, at: pendulum.DateTime) -> None:
         self._uow.check_active()
         at = _time.instant(at, "at")
+        already = {entry.position for entry in self._entries() if entry.dispatched_at is not None}
         for position in positions:
-            self._uow.staged_dispatches[position] = at
+            if position not in already:
+                self._uow.staged_dispatches.setdefault(position, at)
 
     def for_customer(self, customer_id: str) -> Sequence[OutboxEntry]:
         self._uow.check_active()

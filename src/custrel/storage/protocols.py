@@ -130,7 +130,10 @@ class OutboxRepository(Protocol):
         ...
 
     def mark_dispatched(self, positions: Iterable[int], *, at: pendulum.DateTime) -> None:
-        """Mark the entries at *positions* as dispatched at *at*; unknown positions are ignored."""
+        """Mark the entries at *positions* as dispatched at *at*.
+
+        Unknown positions are ignored, and an entry already dispatched keeps its first time.
+        """
         ...
 
     def for_customer(self, customer_id: str) -> Sequence[OutboxEntry]:

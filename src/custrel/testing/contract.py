@@ -457,6 +457,22 @@ class OutboxContract(StoreFixture):
             history = uow.outbox.for_customer("k-1")
         assert [entry.dispatched_at for entry in history] == [dispatched_at, None, dispatched_at]
 
+    def test_dispatching_again_keeps_the_first_dispatch_time(self, store: Store) -> None:
+        """Marking an entry twice (a redelivery) does not move its dispatch time."""
+        with store.unit_of_work() as uow:
+            uow.outbox.add([event("k-1")])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            (entry,) = uow.outbox.pending()
+            uow.outbox.mark_dispatched([entry.position], at=T0.add(minutes=1))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.outbox.mark_dispatched([entry.position], at=T0.add(minutes=9))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            (stored,) = uow.outbox.for_customer("k-1")
+        assert stored.dispatched_at == T0.add(minutes=1)
+
     def test_for_customer_returns_only_that_customers_events(self, store: Store) -> None:
         """Events are filed by customer id."""
         with store.unit_of_work() as uow:

@@ -11,7 +11,6 @@ import attrs
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 from typing_extensions import Self
 
@@ -19,17 +18,13 @@ from custrel import _time
 from custrel.customers import Customer, normalize_email
 from custrel.errors import ConflictError, DuplicateError, NotFoundError, StorageError
 from custrel.events import DomainEvent
-from custrel.storage._bulk import chunks, latest_by_email
 from custrel.storage.protocols import OutboxEntry, UpsertResult
 from custrel.storage.sql._errors import translated
 from custrel.storage.sql._mapping import customer_from_row, customer_row, entry_from_row, event_row
 from custrel.storage.sql._tables import customers, metadata, outbox
+from custrel.storage.sql._upsert import upsert_by_email
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
-
-_BULK_CHUNK = 2000
-_REFRESHED_ON_IMPORT = ("given_name", "family_name", "preferred_name")
-_KEPT_UNLESS_GIVEN = ("phone", "address", "timezone", "locale")
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401 - driver object
@@ -246,40 +241,8 @@ class _SqlCustomers:
         return [customer_from_row(row) for row in rows]
 
     def upsert_by_email(self, incoming: Iterable[Customer]) -> UpsertResult:
-        statement = _upsert_statement(self._uow.store.dialect)
-        result = UpsertResult()
-        for chunk in chunks(latest_by_email(incoming), _BULK_CHUNK):
-            rows = [customer_row(customer, 1) for customer in chunk]
-            # Unchanged rows are filtered by the upsert's WHERE and return nothing; a returned
-            # version of 1 is a fresh insert, anything higher an update.
-            versions = self._uow.execute("import customers", statement, rows).scalars().all()
-            created = versions.count(1)
-            updated = len(versions) - created
-            result += UpsertResult(created, updated, len(chunk) - created - updated)
-        return result
-
-
-def _upsert_statement(dialect: str) -> sa.Executable:
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert(customers)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(customers)
-    else:
-        raise StorageError(f"bulk upsert is implemented for SQLite and PostgreSQL, not {dialect}")
-    excluded = insert.excluded
-    refreshed: dict[str, Any] = {name: excluded[name] for name in _REFRESHED_ON_IMPORT}
-    refreshed.update(
-        {name: sa.func.coalesce(excluded[name], customers.c[name]) for name in _KEPT_UNLESS_GIVEN}
-    )
-    changed = sa.or_(
-        *(customers.c[name].is_distinct_from(value) for name, value in refreshed.items())
-    )
-    statement: sa.Executable = insert.on_conflict_do_update(
-        index_elements=[customers.c.email],
-        set_={**refreshed, "version": customers.c.version + 1},
-        where=changed,
-    ).returning(customers.c.version)
-    return statement
+        with translated("import customers"):
+            return upsert_by_email(self._uow.connection, list(incoming))
 
 
 def _duplicate(customer: Customer, error: DuplicateError) -> DuplicateError:

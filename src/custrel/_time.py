@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pendulum
-from pendulum.tz.timezone import Timezone
+from pendulum.tz.timezone import FixedTimezone, Timezone
 
 from custrel.errors import ValidationError
 
@@ -30,7 +31,10 @@ def instant(value: object, field: str) -> pendulum.DateTime:
         )
     if isinstance(value, pendulum.DateTime):
         return value
-    return pendulum.instance(value)
+    # Convert through UTC: pendulum re-reads the wall time, which moves a stdlib datetime that
+    # falls in a DST gap by an hour; its UTC offset, not its wall time, says which instant it is.
+    zone = cast("Timezone | FixedTimezone", pendulum.instance(value).timezone)  # aware: has one
+    return pendulum.instance(value.astimezone(dt.timezone.utc)).in_timezone(zone)
 
 
 def optional_instant(value: object, field: str) -> pendulum.DateTime | None:
@@ -51,16 +55,22 @@ def parse_instant(text: object, field: str) -> pendulum.DateTime:
 
 def format_instant(value: dt.datetime) -> str:
     """Write an instant as ISO 8601 in UTC with microseconds, so text order is time order."""
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def timezone(name: object, field: str = "timezone") -> Timezone:
     """Return the IANA time zone called *name*, or raise `ValidationError`."""
-    if not isinstance(name, str) or not name or name != name.strip():
+    if (
+        not isinstance(name, str)
+        or not name
+        or name != name.strip()
+        or name == "localtime"  # the machine's zone, not a zone: it differs between hosts
+        or name.startswith(("posix/", "right/"))  # duplicates and leap-second variants
+    ):
         raise ValidationError("expected an IANA time zone name", field=field, value=name)
     try:
         zone = pendulum.timezone(name)
-    except ValueError:  # pendulum's InvalidTimezone and zoneinfo's path errors are both ValueErrors
+    except (ValueError, OSError):  # InvalidTimezone, a bad path; a zone *area* is a directory
         raise ValidationError("unknown IANA time zone", field=field, value=name) from None
     if not isinstance(zone, Timezone):
         raise ValidationError(

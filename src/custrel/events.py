@@ -8,6 +8,7 @@ personal data itself, so events never need scrubbing when a customer is erased.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, TypeAlias, TypeVar
@@ -28,6 +29,8 @@ T = TypeVar("T")
 
 
 def _json_safe(value: object, where: str) -> Any:  # noqa: ANN401 - returns a fresh JSON value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError("not JSON-safe (NaN or infinity)", field=where, value=value)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, (list, tuple)):

@@ -94,7 +94,15 @@ class Money:
     def rounded(self) -> Money:
         """Round half to even to the currency's minor unit."""
         exponent = Decimal(1).scaleb(-self.minor_units)
-        return Money(self.amount.quantize(exponent, rounding=ROUND_HALF_EVEN), self.currency)
+        try:
+            amount = self.amount.quantize(exponent, rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:
+            raise ValidationError(
+                "too many digits to round to the currency's minor unit",
+                field="amount",
+                value=self.amount,
+            ) from None
+        return Money(amount, self.currency)
 
     def _same_currency(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):

@@ -41,11 +41,11 @@ def normalize_email(value: object, field: str = "email") -> str:
     labels = domain.split(".")
     if (
         len(labels) < 2  # noqa: PLR2004 - a domain needs at least a name and a top level
-        or not all(_DOMAIN_LABEL.match(label) for label in labels)
+        or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
         or labels[-1].isdigit()
     ):
         raise ValidationError("the domain is not a valid host name", field=field, value=value)
-    if len(local) > _MAX_LOCAL_PART or not _LOCAL_PART.match(local):
+    if len(local) > _MAX_LOCAL_PART or not _LOCAL_PART.fullmatch(local):
         raise ValidationError("the part before '@' is not valid", field=field, value=value)
     address = f"{local}@{domain}"
     if len(address) > _MAX_EMAIL:

@@ -264,18 +264,23 @@ class Customer:
     def consent_record(
         self, channel: Channel | str, purpose: Purpose | str
     ) -> ConsentRecord | None:
-        """The latest consent record for *channel* and *purpose*, or ``None``."""
+        """The latest consent record for *channel* and *purpose*, or ``None``.
+
+        Latest means latest ``at`` (of two records at the same instant, the one recorded last),
+        so a statement recorded late does not override a newer one, as in `merge`.
+        """
         channel = enum_value(Channel, channel, "channel")
         purpose = enum_value(Purpose, purpose, "purpose")
-        for record in reversed(self.consents):
-            if record.channel is channel and record.purpose is purpose:
-                return record
-        return None
+        matching = [r for r in self.consents if r.channel is channel and r.purpose is purpose]
+        return max(reversed(matching), key=lambda record: record.at, default=None)
 
     def active_suppressions(self) -> frozenset[tuple[SuppressionReason, Channel | None]]:
-        """Suppressions in force as (reason, channel) pairs; channel ``None`` is every channel."""
+        """Suppressions in force as (reason, channel) pairs; channel ``None`` is every channel.
+
+        Changes apply in time order (ties in the order recorded), as in `merge`.
+        """
         active: set[tuple[SuppressionReason, Channel | None]] = set()
-        for change in self.suppressions:
+        for change in sorted(self.suppressions, key=lambda change: change.at):
             key = (change.reason, change.channel)
             if change.active:
                 active.add(key)
@@ -364,7 +369,6 @@ class Customer:
             change.at,
             owner=change.owner,
             previous=self.owner,
-            reason=reason,
         )
         return Change(updated, (event,))
 
@@ -454,7 +458,8 @@ class Customer:
         wins; tags are united; the duplicate's id (and any ids merged into it) are recorded in
         ``merged_ids``. The duplicate becomes a tombstone pointing at the survivor, holding no
         personal data. The ``customer.merged`` event tells other parts of the system to move
-        records from the duplicate's id to the survivor's.
+        records from the duplicate's id to the survivor's; a ``customer.owner_assigned`` event
+        follows when the survivor takes over the duplicate's owner.
         """
         at = _time.instant(at, "at")
         if duplicate.id == self.id:
@@ -476,10 +481,14 @@ class Customer:
             else self.name
         )
         ownership = self.ownership
+        events = [self._event("customer.merged", at, survivor_id=self.id, merged_id=duplicate.id)]
         if self.owner is None and duplicate.owner is not None:
             ownership = (
                 *ownership,
                 OwnerChange(duplicate.owner, at, f"merged from {duplicate.id}"),
+            )
+            events.append(
+                self._event("customer.owner_assigned", at, owner=duplicate.owner, previous=None)
             )
         survivor = attrs.evolve(
             self,
@@ -506,8 +515,7 @@ class Customer:
             erased_at=duplicate.erased_at,
             version=duplicate.version,
         )
-        event = self._event("customer.merged", at, survivor_id=self.id, merged_id=duplicate.id)
-        return Change(Merged(survivor, tombstone), (event,))
+        return Change(Merged(survivor, tombstone), tuple(events))
 
     def refreshed_by(self, incoming: Customer) -> Customer:
         """This customer with its profile refreshed by an imported record for the same email.
@@ -529,7 +537,7 @@ class Customer:
         """Erase personal data (the GDPR right to erasure), keeping the id and non-personal facts.
 
         Name, contact points, time zone, locale, tags and free-text notes go; the consent and
-        suppression history (without its free text) and the ownership history stay, so an
+        suppression history and the ownership history (each without its free text) stay, so an
         opt-out is still honoured. Erasing twice changes nothing the second time.
         """
         at = _time.instant(at, "at")
@@ -545,6 +553,7 @@ class Customer:
             locale=None,
             consents=tuple(attrs.evolve(record, source="(erased)") for record in self.consents),
             suppressions=tuple(attrs.evolve(change, note="") for change in self.suppressions),
+            ownership=tuple(attrs.evolve(change, reason="") for change in self.ownership),
             tags=frozenset(),
             erased_at=at,
         )
@@ -579,6 +588,13 @@ class Customer:
         """Rebuild a customer written by `to_dict`; malformed data raises `ValidationError`."""
         if not isinstance(data, dict):
             raise ValidationError("expected a dict", field="customer", value=data)
+        try:
+            return cls._from_dict(data)
+        except (AttributeError, TypeError):  # a nested part is not a dict or not a list
+            raise ValidationError("malformed customer data", field="customer", value=data) from None
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Customer:
         address = data.get("address")
         erased_at = data.get("erased_at")
         return cls(

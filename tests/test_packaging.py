@@ -1,0 +1,27 @@
+import importlib.metadata
+
+import pytest
+
+import custrel
+
+
+class TestPackaging:
+    def test_version_comes_from_the_package_metadata(self) -> None:
+        """custrel.__version__ is the installed distribution's version, not a second copy."""
+        assert custrel.__version__ == importlib.metadata.version("custrel")
+        assert custrel.__version__
+
+    def test_everything_in_all_exists(self) -> None:
+        """Each name in custrel.__all__ can be imported from custrel."""
+        assert custrel.__all__
+        for name in custrel.__all__:
+            assert getattr(custrel, name) is not None, name
+
+    def test_all_is_sorted_and_unique(self) -> None:
+        """__all__ lists each public name once, in order, so additions are easy to review."""
+        assert list(custrel.__all__) == sorted(set(custrel.__all__))
+
+    def test_unknown_attributes_raise_attribute_error(self) -> None:
+        """Asking for a name custrel does not have raises AttributeError naming it."""
+        with pytest.raises(AttributeError, match="module 'custrel' has no attribute 'nope'"):
+            custrel.nope  # type: ignore[attr-defined]  # noqa: B018

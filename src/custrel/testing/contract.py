@@ -34,6 +34,7 @@ from custrel.customers import (
 )
 from custrel.errors import ConflictError, DuplicateError, NotFoundError, ValidationError
 from custrel.events import DomainEvent
+from custrel.money import Money
 from custrel.storage.protocols import Store
 
 __all__ = [
@@ -432,6 +433,21 @@ class OutboxContract(StoreFixture):
         assert entry.event == original
         assert entry.event.to_dict() == original.to_dict()
         assert entry.dispatched_at is None
+
+    def test_money_in_a_payload_keeps_its_exact_decimal(self, store: Store) -> None:
+        """Money written into an event comes back to the last digit, currency and all."""
+        goodwill = Money("199.90", "NOK")
+        tiny = Money("0.000000000000000000000001", "EUR")
+        original = event("k-1", "case.resolved", goodwill=goodwill.to_dict(), tiny=tiny.to_dict())
+        with store.unit_of_work() as uow:
+            uow.outbox.add([original])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            (entry,) = uow.outbox.pending()
+        payload = entry.event.payload
+        assert Money.from_dict(payload["goodwill"]) == goodwill
+        assert str(Money.from_dict(payload["goodwill"]).amount) == "199.90"
+        assert Money.from_dict(payload["tiny"]) == tiny
 
     def test_pending_honours_the_limit(self, store: Store) -> None:
         """``pending(limit=n)`` returns the n oldest undispatched entries."""

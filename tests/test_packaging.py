@@ -1,4 +1,6 @@
 import importlib.metadata
+import subprocess
+import sys
 
 import pytest
 
@@ -25,3 +27,24 @@ class TestPackaging:
         """Asking for a name custrel does not have raises AttributeError naming it."""
         with pytest.raises(AttributeError, match="module 'custrel' has no attribute 'nope'"):
             custrel.nope  # type: ignore[attr-defined]  # noqa: B018
+
+    def test_the_core_needs_no_optional_dependency(self) -> None:
+        """Importing the core, the customers and the memory store loads no SQL or test library."""
+        code = (
+            "import sys, custrel, custrel.customers, custrel.storage.memory, custrel.testing\n"
+            "optional = {'sqlalchemy', 'psycopg', 'pytest', 'hypothesis', 'holidays'}\n"
+            "loaded = optional & set(sys.modules)\n"
+            "print(sorted(loaded))"
+        )
+        completed = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        )
+        assert completed.stdout.strip() == "[]"
+
+    def test_runtime_dependencies_are_exactly_the_core_three(self) -> None:
+        """The installed distribution requires attrs, pendulum and typing-extensions, no more."""
+        requirements = importlib.metadata.requires("custrel") or []
+        core = {
+            req.split(">")[0].split("=")[0].strip() for req in requirements if "extra ==" not in req
+        }
+        assert core == {"attrs", "pendulum", "typing-extensions"}

@@ -1,14 +1,24 @@
-"""Argument parsing for the ``custrel`` command."""
+"""Argument parsing for the ``custrel`` command; each command lives in a module of its own."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TextIO
 
+from custrel.cli import _demo_command
 from custrel.errors import CustrelError
 
 __all__ = ["main"]
+
+Register = Callable[
+    ["argparse._SubParsersAction[argparse.ArgumentParser]"],  # noqa: SLF001 - argparse names it so
+    None,
+]
+
+_COMMANDS: tuple[Register, ...] = (_demo_command.register,)
+"""Each command module's ``register``: it adds its parser and sets ``run(arguments, out)``."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,14 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="custrel", description="Customer relationships, from the command line."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser(
-        "demo", help="run a day at a small web shop on an embedded SQLite file"
-    )
-    demo.add_argument(
-        "--db",
-        default="custrel-demo.sqlite",
-        help="SQLite file to use; custrel's tables in it are reset (default: %(default)s)",
-    )
+    for register in _COMMANDS:
+        register(commands)
     return parser
 
 
@@ -34,14 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command is None:
         parser.print_help()
         return 2
+    run: Callable[[argparse.Namespace, TextIO], int] = arguments.run
     try:
-        from custrel.cli._demo import run_demo  # noqa: PLC0415 - needs the sql extra
-
-        run_demo(arguments.db, out=sys.stdout)
-    except ImportError as error:
+        return run(arguments, sys.stdout)
+    except (ImportError, CustrelError, OSError) as error:
         print(f"custrel: {error}", file=sys.stderr)
         return 1
-    except CustrelError as error:
-        print(f"custrel: {error}", file=sys.stderr)
-        return 1
-    return 0

@@ -8,18 +8,30 @@ suite in `custrel.testing.contract`.
 """
 
 from custrel.storage.protocols import (
+    CaseRepository,
     CustomerRepository,
+    InteractionRepository,
+    JourneyRepository,
+    LoyaltyRepository,
     OutboxEntry,
     OutboxRepository,
+    ReferralRepository,
+    RelationshipRepository,
     Store,
     UnitOfWork,
     UpsertResult,
 )
 
 __all__ = [
+    "CaseRepository",
     "CustomerRepository",
+    "InteractionRepository",
+    "JourneyRepository",
+    "LoyaltyRepository",
     "OutboxEntry",
     "OutboxRepository",
+    "ReferralRepository",
+    "RelationshipRepository",
     "Store",
     "UnitOfWork",
     "UpsertResult",

@@ -21,11 +21,25 @@ from typing_extensions import Self
 
 from custrel.customers import Customer
 from custrel.events import DomainEvent
+from custrel.storage._ports.cases import CaseRepository
+from custrel.storage._ports.interactions import InteractionRepository
+from custrel.storage._ports.lifecycle import (
+    JourneyRepository,
+    ReferralRepository,
+    RelationshipRepository,
+)
+from custrel.storage._ports.loyalty import LoyaltyRepository
 
 __all__ = [
+    "CaseRepository",
     "CustomerRepository",
+    "InteractionRepository",
+    "JourneyRepository",
+    "LoyaltyRepository",
     "OutboxEntry",
     "OutboxRepository",
+    "ReferralRepository",
+    "RelationshipRepository",
     "Store",
     "UnitOfWork",
     "UpsertResult",
@@ -157,6 +171,36 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxRepository:
         """The outbox of this unit of work."""
+        ...
+
+    @property
+    def cases(self) -> CaseRepository:
+        """The service cases in this unit of work."""
+        ...
+
+    @property
+    def loyalty(self) -> LoyaltyRepository:
+        """The loyalty points ledgers in this unit of work."""
+        ...
+
+    @property
+    def relationships(self) -> RelationshipRepository:
+        """The customer relationships (stages) in this unit of work."""
+        ...
+
+    @property
+    def journeys(self) -> JourneyRepository:
+        """The journeys (one per sale, with its promises) in this unit of work."""
+        ...
+
+    @property
+    def referrals(self) -> ReferralRepository:
+        """The referrals in this unit of work."""
+        ...
+
+    @property
+    def interactions(self) -> InteractionRepository:
+        """The contact log in this unit of work."""
         ...
 
     def commit(self) -> None:

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
-import attrs
-import pendulum
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 from typing_extensions import Self
 
-from custrel import _time
-from custrel.customers import Customer, normalize_email
-from custrel.errors import ConflictError, DuplicateError, NotFoundError, StorageError
-from custrel.events import DomainEvent
-from custrel.storage.protocols import OutboxEntry, UpsertResult
+from custrel.errors import StorageError
+from custrel.storage.sql._cases import SqlCases
+from custrel.storage.sql._customers import SqlCustomers
 from custrel.storage.sql._errors import translated
-from custrel.storage.sql._mapping import customer_from_row, customer_row, entry_from_row, event_row
-from custrel.storage.sql._tables import customers, metadata, outbox
-from custrel.storage.sql._upsert import upsert_by_email
+from custrel.storage.sql._interactions import SqlInteractions
+from custrel.storage.sql._lifecycle import SqlJourneys, SqlReferrals, SqlRelationships
+from custrel.storage.sql._loyalty import SqlLoyalty
+from custrel.storage.sql._outbox import SqlOutbox
+from custrel.storage.sql._tables import metadata
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 
@@ -109,8 +107,14 @@ class SqlUnitOfWork:
     def __init__(self, store: SqlStore) -> None:
         self.store = store
         self._connection: sa.Connection | None = None
-        self.customers = _SqlCustomers(self)
-        self.outbox = _SqlOutbox(self)
+        self.customers = SqlCustomers(self)
+        self.outbox = SqlOutbox(self)
+        self.cases = SqlCases(self)
+        self.loyalty = SqlLoyalty(self)
+        self.relationships = SqlRelationships(self)
+        self.journeys = SqlJourneys(self)
+        self.referrals = SqlReferrals(self)
+        self.interactions = SqlInteractions(self)
 
     @property
     def connection(self) -> sa.Connection:
@@ -168,124 +172,3 @@ class SqlUnitOfWork:
         """Roll back everything since the last commit."""
         with translated("roll back"):
             self.connection.rollback()
-
-
-class _SqlCustomers:
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
-
-    def get(self, customer_id: str) -> Customer:
-        row = (
-            self._uow.execute(
-                "get customer", sa.select(customers).where(customers.c.customer_id == customer_id)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError(f"no customer with id {customer_id!r}")
-        return customer_from_row(row)
-
-    def add(self, customer: Customer) -> Customer:
-        try:
-            self._uow.execute("add customer", customers.insert(), customer_row(customer, 1))
-        except DuplicateError as error:
-            raise _duplicate(customer, error) from error
-        return attrs.evolve(customer, version=1)
-
-    def save(self, customer: Customer) -> Customer:
-        version = customer.version + 1
-        row = customer_row(customer, version)
-        statement = (
-            customers.update()
-            .where(customers.c.customer_id == customer.id, customers.c.version == customer.version)
-            .values(row)
-        )
-        try:
-            result = self._uow.execute("save customer", statement)
-        except DuplicateError as error:
-            raise _duplicate(customer, error) from error
-        if result.rowcount == 0:
-            stored = self._uow.execute(
-                "check customer version",
-                sa.select(customers.c.version).where(customers.c.customer_id == customer.id),
-            ).scalar()
-            if stored is None:
-                raise NotFoundError(f"no customer with id {customer.id!r}; add it first")
-            raise ConflictError(
-                f"customer {customer.id!r} is at version {stored}, "
-                f"not {customer.version}: reload and retry"
-            )
-        return attrs.evolve(customer, version=version)
-
-    def by_email(self, email: str) -> Customer | None:
-        row = (
-            self._uow.execute(
-                "find customer by email",
-                sa.select(customers).where(customers.c.email == normalize_email(email)),
-            )
-            .mappings()
-            .first()
-        )
-        return None if row is None else customer_from_row(row)
-
-    def find(
-        self, *, owner: str | None = None, after: str | None = None, limit: int = 100
-    ) -> Sequence[Customer]:
-        statement = sa.select(customers).order_by(customers.c.customer_id).limit(limit)
-        if owner is not None:
-            statement = statement.where(customers.c.owner == owner)
-        if after is not None:
-            statement = statement.where(customers.c.customer_id > after)
-        rows = self._uow.execute("find customers", statement).mappings()
-        return [customer_from_row(row) for row in rows]
-
-    def upsert_by_email(self, incoming: Iterable[Customer]) -> UpsertResult:
-        with translated("import customers"):
-            return upsert_by_email(self._uow.connection, list(incoming))
-
-
-def _duplicate(customer: Customer, error: DuplicateError) -> DuplicateError:
-    if "email" in str(error).lower():
-        return DuplicateError(f"email {customer.email!r} already belongs to another customer")
-    return DuplicateError(f"a customer with id {customer.id!r} already exists")
-
-
-class _SqlOutbox:
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, events: Iterable[DomainEvent]) -> None:
-        rows = [event_row(event) for event in events]
-        if rows:
-            self._uow.execute("write outbox", outbox.insert(), rows)
-
-    def pending(self, *, limit: int = 100) -> Sequence[OutboxEntry]:
-        statement = (
-            sa.select(outbox)
-            .where(outbox.c.dispatched_at.is_(None))
-            .order_by(outbox.c.position)
-            .limit(limit)
-        )
-        return [
-            entry_from_row(row) for row in self._uow.execute("read outbox", statement).mappings()
-        ]
-
-    def mark_dispatched(self, positions: Iterable[int], *, at: pendulum.DateTime) -> None:
-        at = _time.instant(at, "at")
-        wanted = list(positions)
-        if wanted:
-            statement = (
-                outbox.update()
-                .where(outbox.c.position.in_(wanted), outbox.c.dispatched_at.is_(None))
-                .values(dispatched_at=at.in_timezone("UTC"))
-            )
-            self._uow.execute("mark outbox dispatched", statement)
-
-    def for_customer(self, customer_id: str) -> Sequence[OutboxEntry]:
-        statement = (
-            sa.select(outbox).where(outbox.c.customer_id == customer_id).order_by(outbox.c.position)
-        )
-        return [
-            entry_from_row(row) for row in self._uow.execute("read outbox", statement).mappings()
-        ]

@@ -1,0 +1,1 @@
+"""Repository protocols, one module per area; `custrel.storage.protocols` re-exports them."""

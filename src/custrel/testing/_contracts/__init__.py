@@ -1,0 +1,1 @@
+"""The storage contract suite, one module per area; `custrel.testing.contract` combines them."""

@@ -15,6 +15,7 @@ from custrel._use_cases.customers import CustomerUseCases
 from custrel._use_cases.interactions import InteractionUseCases
 from custrel._use_cases.lifecycle import LifecycleUseCases
 from custrel._use_cases.loyalty import LoyaltyUseCases
+from custrel._use_cases.sla import SlaUseCases
 from custrel.clock import Clock, SystemClock
 from custrel.errors import ValidationError
 from custrel.storage.protocols import Store
@@ -23,7 +24,12 @@ __all__ = ["Relations"]
 
 
 class Relations(
-    CustomerUseCases, CaseUseCases, LoyaltyUseCases, LifecycleUseCases, InteractionUseCases
+    CustomerUseCases,
+    CaseUseCases,
+    SlaUseCases,
+    LoyaltyUseCases,
+    LifecycleUseCases,
+    InteractionUseCases,
 ):
     """The use cases of custrel, on a store, with a clock and the company's policies.
 

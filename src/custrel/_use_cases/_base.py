@@ -55,6 +55,16 @@ class UseCases:
         """This group's records about *customer_ids*, as JSON-safe data keyed by section name."""
         return {}
 
+    def _loyalty_signals(
+        self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime
+    ) -> dict[str, Any]:
+        """What this group knows about *customer_id* for the loyalty score, by signal name."""
+        return {}
+
+    def _case_check_at(self, case: Any, at: pendulum.DateTime) -> pendulum.DateTime | None:  # noqa: ANN401 - a Case; cases import this module
+        """When the service-level clock of *case* next needs looking at (None: never)."""
+        return None
+
     def _customer_erased(
         self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime
     ) -> list[DomainEvent]:

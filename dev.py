@@ -52,8 +52,8 @@ def _ensure_environment(extras: str) -> Path:
 
 
 def demo(arguments: list[str]) -> None:
-    """Run `custrel demo` with the SQL extra installed."""
-    python = _ensure_environment("sql")
+    """Run `custrel demo` with the SQL and holidays extras installed."""
+    python = _ensure_environment("sql,holidays")
     _run(python, "-m", "custrel", "demo", *arguments)
 
 

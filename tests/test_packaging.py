@@ -31,7 +31,13 @@ class TestPackaging:
     def test_the_core_needs_no_optional_dependency(self) -> None:
         """Importing the core, the customers and the memory store loads no SQL or test library."""
         code = (
-            "import sys, custrel, custrel.customers, custrel.storage.memory, custrel.testing\n"
+            "import sys, custrel, custrel.customers, custrel.loyalty, custrel.storage.memory,"
+            " custrel.testing\n"
+            "import custrel.calendars\n"
+            "import custrel.cases\n"
+            "import custrel.interactions\n"
+            "import custrel.lifecycle\n"
+            "import custrel.sla\n"
             "optional = {'sqlalchemy', 'psycopg', 'pytest', 'hypothesis', 'holidays'}\n"
             "loaded = optional & set(sys.modules)\n"
             "print(sorted(loaded))"

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from custrel.cases import CaseStatus
 from custrel.cli import main
+from custrel.sla import PolicyBook
 from custrel.storage.sql import SqlStore
 
 
@@ -14,42 +16,107 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-class TestDemo:
-    def test_demo_greets_by_preferred_name_and_merges(
-        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo run once on a file: its database and what it printed."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    completed = subprocess.run(
+        [sys.executable, "-m", "custrel", "demo", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return path, completed.stdout
+
+
+def book() -> PolicyBook:
+    from custrel.cli._demo_shop import BOOK  # noqa: PLC0415 - the demo's own policies
+
+    return BOOK
+
+
+class TestDemoStory:
+    def test_customers_are_greeted_by_preferred_name_and_merged(
+        self, demo: tuple[Path, str]
     ) -> None:
-        """The demo narrates greetings by preferred name, consent, owners and the merge."""
-        code, out, _ = run(["demo", "--db", str(tmp_path / "demo.sqlite")], capsys)
-        assert code == 0
+        """The first chapters: greetings, consent, owners and the merge."""
+        _, out = demo
         assert "greeted: 'Hei Kari'" in out
         assert "greeted: 'Hi Jim'" in out
         assert "Kari  email/marketing: opted_in (source: checkout form, 09:12)" in out
         assert "Kari  is looked after by staff:ola" in out
         assert "looking up k-2001 now finds k-1001" in out
 
-    def test_demo_leaves_its_story_in_the_database(
-        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    def test_the_late_sofa_breaks_its_promise_and_raises_a_warning(
+        self, demo: tuple[Path, str]
     ) -> None:
-        """What the demo prints is what the SQLite file holds afterwards."""
-        path = tmp_path / "demo.sqlite"
-        run(["demo", "--db", str(path)], capsys)
+        """The delivery promise is late, and the early warning names Kari and the order."""
+        path, out = demo
         store = SqlStore(f"sqlite:///{path}")
         with store.unit_of_work() as uow:
-            kari = uow.customers.get("k-1001")
-            duplicate = uow.customers.get("k-2001")
-            customers = uow.customers.find()
-            events = uow.outbox.pending(limit=1000)
+            journey = uow.journeys.get("o-5001")
+            events = [entry.event.type for entry in uow.outbox.for_customer("k-1001")]
         store.dispose()
-        assert kari.greeting() == "Hei Kari"
-        assert (kari.phone, kari.owner, kari.merged_ids) == (
-            "+4791234567",
-            "staff:ola",
-            ("k-2001",),
-        )
-        assert duplicate.merged_into == "k-1001"
-        assert len(customers) == 4
-        assert len(events) == 11
+        assert journey.delivered_at is not None
+        (promise,) = journey.promises
+        assert promise.due is not None
+        assert journey.delivered_at > promise.due
+        assert "lifecycle.promise_late" in events
+        assert "delivered Fri 27 Nov 11:00: late, late by 43 hours" in out
+        assert "early warning for k-1001 [high]: promise o-5001/p1 not kept" in out
+        assert "early warnings now: none" in out  # Ola's call answered it
 
+    def test_the_complaints_meet_breach_and_resolve_at_first_contact(
+        self, demo: tuple[Path, str]
+    ) -> None:
+        """c-1 is in time by its owner, c-2 breaches and escalates once, c-3 is first contact."""
+        path, out = demo
+        store = SqlStore(f"sqlite:///{path}")
+        with store.unit_of_work() as uow:
+            kept, breached, first = (uow.cases.get(f"c-{n}") for n in (1, 2, 3))
+        store.dispose()
+        assert kept.assignee == "staff:ola"
+        assert kept.apology
+        assert kept.status is CaseStatus.RESOLVED
+        assert breached.fired_escalations == {
+            "Complaints/first_response/warn-owner",
+            "Complaints/first_response/team-lead",
+        }
+        assert first.resolved_at_first_contact
+        at = first.resolved_at
+        assert at is not None
+        assert not book().evaluate(kept, at).breached
+        assert book().evaluate(breached, at.add(days=1)).first_response is not None
+        report = book().evaluate(first, at)
+        assert report.first_response is not None
+        assert report.first_response.completed_at == report.resolution.completed_at  # type: ignore[union-attr]
+        assert "breach queue: c-2, first response: BREACHED" in out
+        assert "running the escalations again finds 0 new" in out
+
+    def test_points_scores_and_the_contact_log(self, demo: tuple[Path, str]) -> None:
+        """Kari earned, redeemed and returned; every customer's score has its reasons."""
+        path, out = demo
+        store = SqlStore(f"sqlite:///{path}")
+        with store.unit_of_work() as uow:
+            account = uow.loyalty.get("k-1001")
+            timeline = uow.interactions.timeline("k-1001")
+        store.dispose()
+        from custrel.cli._demo_shop import PROGRAM  # noqa: PLC0415 - the demo's own program
+
+        status = account.status(PROGRAM, account.entries[-1].at)
+        assert status.balance == 10990 - 2000 - 1000
+        assert status.tier is not None
+        assert status.tier.name == "silver"
+        assert "balance 7990, tier silver" in out
+        for name in ("Kari", "Inga", "Jim"):
+            assert f"   {name}: " in out
+        assert "1 complaint: 1 resolved within the SLA, 1 with an apology" in out
+        assert [item.external_id for item in timeline.items] == ["call-7731", "mail-881"]
+
+
+class TestDemo:
     def test_demo_runs_twice_on_the_same_file(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -57,6 +124,7 @@ class TestDemo:
         path = str(tmp_path / "demo.sqlite")
         first = run(["demo", "--db", path], capsys)
         second = run(["demo", "--db", path], capsys)
+        assert first[0] == 0
         assert first == second
 
     def test_demo_reports_storage_errors_without_a_traceback(
@@ -76,14 +144,8 @@ class TestCommand:
         assert code == 2
         assert "demo" in out
 
-    def test_python_dash_m_runs_the_command(self, tmp_path: Path) -> None:
-        """``python -m custrel demo`` works like the installed command."""
-        completed = subprocess.run(
-            [sys.executable, "-m", "custrel", "demo", "--db", str(tmp_path / "d.sqlite")],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-        assert completed.returncode == 0, completed.stderr
-        assert "Done: 11 events, 4 customer records" in completed.stdout
+    def test_python_dash_m_runs_the_command(self, demo: tuple[Path, str]) -> None:
+        """``python -m custrel demo`` works like the installed command and ends with a count."""
+        _, out = demo
+        assert out.rstrip().splitlines()[-1].startswith("Done: ")
+        assert "events, 4 customer records" in out

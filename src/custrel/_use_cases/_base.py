@@ -55,6 +55,12 @@ class UseCases:
         """This group's records about *customer_ids*, as JSON-safe data keyed by section name."""
         return {}
 
+    def _owner_assigned(
+        self, uow: UnitOfWork, customer_id: str, reason: str, at: pendulum.DateTime
+    ) -> list[DomainEvent]:
+        """The customer's dedicated owner changed: move this group's open work to the new owner."""
+        return []
+
     def _loyalty_signals(
         self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime
     ) -> dict[str, Any]:

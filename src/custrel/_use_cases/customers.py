@@ -129,11 +129,23 @@ class CustomerUseCases(UseCases):
         )
 
     def assign_owner(self, customer_id: str, owner: str | None, *, reason: str = "") -> Customer:
-        """Make staff member *owner* the customer's dedicated owner (None: nobody)."""
+        """Make staff member *owner* the customer's dedicated owner (None: nobody).
+
+        The customer's open journeys are handed over to the new owner in the same unit of work
+        (or to whoever covers while the owner is absent), each hand-over recorded.
+        """
         at = self.clock.now()
-        return self._change(
-            customer_id, lambda customer: customer.assign_owner(owner, at=at, reason=reason)
-        )
+
+        def work(uow: UnitOfWork) -> Customer:
+            change = uow.customers.get(customer_id).assign_owner(owner, at=at, reason=reason)
+            if not change.events:
+                return change.value
+            saved = uow.customers.save(change.value)
+            uow.outbox.add(change.events)
+            uow.outbox.add(self._owner_assigned(uow, saved.id, reason or "owner changed", at))
+            return saved
+
+        return self._run(work)
 
     def record_consent(
         self,

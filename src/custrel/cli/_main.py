@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from custrel.cli import _demo_command
+from custrel.cli import _demo_command, _policy_command, _score_command, _sla_command
 from custrel.errors import CustrelError
 
 __all__ = ["main"]
@@ -17,7 +17,12 @@ Register = Callable[
     None,
 ]
 
-_COMMANDS: tuple[Register, ...] = (_demo_command.register,)
+_COMMANDS: tuple[Register, ...] = (
+    _demo_command.register,
+    _score_command.register,
+    _policy_command.register,
+    _sla_command.register,
+)
 """Each command module's ``register``: it adds its parser and sets ``run(arguments, out)``."""
 
 

@@ -1,11 +1,17 @@
+import os
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from custrel import StorageError
+from custrel import ConflictError, StorageError
 from custrel.storage.memory import MemoryStore
 from custrel.storage.sql import SqlStore, metadata
+from custrel.storage.sql._errors import translated
+
+POSTGRESQL_URL = os.environ.get("CUSTREL_TEST_POSTGRESQL_URL")
+NO_POSTGRESQL = "CUSTREL_TEST_POSTGRESQL_URL is not set; set it to a PostgreSQL URL to run these"
 
 
 class TestConstruction:
@@ -30,10 +36,15 @@ class TestConstruction:
         engine.dispose()
 
     def test_every_table_carries_customer_id(self) -> None:
-        """Each of custrel's tables can be partitioned by customer."""
+        """Each table can be partitioned by customer, but for declared reference tables."""
         assert metadata.tables
+        reference = {
+            table.name for table in metadata.tables.values() if table.info.get("reference")
+        }
+        assert reference == {"custrel_case_cursors"}
         for table in metadata.tables.values():
-            assert "customer_id" in table.columns, table.name
+            if table.name not in reference:
+                assert "customer_id" in table.columns, table.name
 
 
 class TestErrors:
@@ -57,6 +68,48 @@ class TestErrors:
         uow = store.unit_of_work()
         with pytest.raises(StorageError, match="with"):
             uow.customers.get("k-1")
+
+
+class TestRetryableErrors:
+    @pytest.mark.skipif(not POSTGRESQL_URL, reason=NO_POSTGRESQL)
+    def test_a_postgresql_deadlock_becomes_a_conflict(self) -> None:
+        """A deadlock the server breaks is a ConflictError, which Relations retries."""
+        assert POSTGRESQL_URL is not None
+        store = SqlStore(POSTGRESQL_URL)
+        table = "custrel_test_deadlock_probe"
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            connection.exec_driver_sql(f"CREATE TABLE {table} (id int PRIMARY KEY, n int)")
+            connection.exec_driver_sql(f"INSERT INTO {table} VALUES (1, 0), (2, 0)")  # noqa: S608
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def lock_in_order(first: int, second: int) -> None:
+            with store.engine.connect() as connection:
+                try:
+                    with translated("probe"):
+                        connection.exec_driver_sql(
+                            f"UPDATE {table} SET n = n + 1 WHERE id = {first}"  # noqa: S608
+                        )
+                        barrier.wait(timeout=30)
+                        connection.exec_driver_sql(
+                            f"UPDATE {table} SET n = n + 1 WHERE id = {second}"  # noqa: S608
+                        )
+                except BaseException as error:  # noqa: BLE001 - collected for the assertion
+                    errors.append(error)
+                connection.rollback()
+
+        threads = [threading.Thread(target=lock_in_order, args=order) for order in ((1, 2), (2, 1))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TABLE {table}")
+        store.dispose()
+        assert len(errors) == 1
+        assert isinstance(errors[0], ConflictError)
+        assert "deadlock" in str(errors[0]).lower()
 
 
 class TestQueries:

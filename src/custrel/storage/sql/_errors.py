@@ -7,19 +7,22 @@ from contextlib import contextmanager
 
 import sqlalchemy.exc
 
-from custrel.errors import CustrelError, DuplicateError, StorageError
+from custrel.errors import ConflictError, CustrelError, DuplicateError, StorageError
 
 __all__ = ["translated"]
 
 _UNIQUE_MARKERS = ("unique", "duplicate key")
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 
 
 @contextmanager
 def translated(what: str) -> Iterator[None]:
     """Run a block, turning SQLAlchemy and driver errors into custrel errors.
 
-    A unique-constraint violation becomes `DuplicateError`; any other database error becomes
-    `StorageError`. Both keep the driver's error as their ``__cause__``.
+    A unique-constraint violation becomes `DuplicateError`; a deadlock or serialization failure
+    (PostgreSQL SQLSTATE 40P01, 40001) becomes `ConflictError`, which `Relations` retries on
+    fresh data; any other database error becomes `StorageError`. All keep the driver's error as
+    their ``__cause__``.
     """
     try:
         yield
@@ -30,5 +33,9 @@ def translated(what: str) -> Iterator[None]:
         if any(marker in message for marker in _UNIQUE_MARKERS):
             raise DuplicateError(f"{what}: {error.orig}") from error
         raise StorageError(f"{what}: {error.orig}") from error
+    except sqlalchemy.exc.DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+            raise ConflictError(f"{what}: {error.orig}") from error
+        raise StorageError(f"{what}: {error}") from error
     except sqlalchemy.exc.SQLAlchemyError as error:
         raise StorageError(f"{what}: {error}") from error

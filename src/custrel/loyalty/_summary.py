@@ -1,0 +1,512 @@
+"""Per-customer purchase summaries (frequency, recency, T, monetary) from transaction rows.
+
+The BTYD ("buy till you die") convention: purchases on the same day are one purchase occasion
+whose amount is their sum; ``frequency`` counts the occasions after the first; ``recency`` is the
+time from the first occasion to the last, ``T`` the time from the first occasion to the end of
+observation, both in an explicit unit; ``monetary`` is the mean amount of the repeat occasions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+
+import attrs
+
+from custrel import _time
+from custrel.errors import ValidationError
+from custrel.ids import MAX_ID_LENGTH, check_id
+
+__all__ = [
+    "DAYS_PER_UNIT",
+    "CustomerSummary",
+    "HoldoutSummary",
+    "TimeUnit",
+    "calibration_and_holdout",
+    "check_unit",
+    "summarize",
+]
+
+TimeUnit = Literal["day", "week"]
+"""The unit a summary's times (and so a model's parameters) are measured in."""
+
+DAYS_PER_UNIT: dict[str, int] = {"day": 1, "week": 7}
+"""Days in each `TimeUnit`; a week is exactly 7 days, so weeks are days / 7."""
+
+_ZERO = Decimal(0)
+
+
+def check_unit(value: object, field: str = "unit") -> TimeUnit:
+    """Return *value* if it is a `TimeUnit`, else raise `ValidationError`."""
+    if value not in DAYS_PER_UNIT:
+        raise ValidationError(
+            f"unknown time unit; expected one of {', '.join(map(repr, DAYS_PER_UNIT))}",
+            field=field,
+            value=value,
+        )
+    return cast("TimeUnit", value)
+
+
+def _non_negative_int(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("expected a non-negative int", field=field, value=value)
+    return value
+
+
+def _time_span(value: object, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError("expected a number", field=field, value=value)
+    if not math.isfinite(value) or value < 0:
+        raise ValidationError("expected a finite number >= 0", field=field, value=value)
+    return float(value)
+
+
+def _amount(value: object, field: str) -> Decimal:
+    """Return a purchase amount as a Decimal: Decimal, int, str or finite float, never < 0."""
+    if isinstance(value, bool):
+        raise ValidationError("expected an amount, not a bool", field=field, value=value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError("must be a finite number", field=field, value=value)
+        # The shortest repr is the number the float was written as: 29.33, not 29.3299999...
+        amount = Decimal(repr(value))
+    elif isinstance(value, (Decimal, int, str)):
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            raise ValidationError("not a decimal number", field=field, value=value) from None
+    else:
+        raise ValidationError(
+            "expected a Decimal, an int, a str or a float", field=field, value=value
+        )
+    if not amount.is_finite():
+        raise ValidationError("must be a finite number", field=field, value=value)
+    if amount < 0:
+        raise ValidationError(
+            "must not be negative; record a return as a separate adjustment, not a purchase",
+            field=field,
+            value=value,
+        )
+    return amount
+
+
+def _monetary(value: object) -> Decimal:
+    return _amount(value, "monetary")
+
+
+def _customer_id(value: object) -> str:
+    return check_id(value, "customer_id")
+
+
+def _frequency(value: object) -> int:
+    return _non_negative_int(value, "frequency")
+
+
+def _recency(value: object) -> float:
+    return _time_span(value, "recency")
+
+
+def _age(value: object) -> float:
+    return _time_span(value, "T")
+
+
+@attrs.frozen(weakref_slot=False)  # a weakref slot would stop _Customer becoming one
+class CustomerSummary:
+    """What one customer's purchases say, in the BTYD convention.
+
+    Attributes:
+        customer_id: Whose purchases these are.
+        frequency: Repeat purchase occasions: distinct purchase days after the first.
+        recency: Time from the first purchase day to the last, in `unit` (0 with no repeats).
+        T: Time from the first purchase day to the end of observation, in `unit`.
+        monetary: Mean amount of the repeat occasions (each occasion's amounts summed); 0 with
+            no repeats. Summaries made with ``include_first=True`` average every occasion.
+        unit: ``"day"`` or ``"week"`` (7 days).
+    """
+
+    customer_id: str = attrs.field(converter=_customer_id)
+    frequency: int = attrs.field(converter=_frequency)
+    recency: float = attrs.field(converter=_recency)
+    T: float = attrs.field(converter=_age)
+    monetary: Decimal = attrs.field(converter=_monetary)
+    unit: TimeUnit = attrs.field(converter=check_unit)
+
+    def __attrs_post_init__(self) -> None:
+        if self.recency > self.T:
+            raise ValidationError(
+                f"recency cannot exceed T ({self.T})", field="recency", value=self.recency
+            )
+        if self.frequency == 0 and self.recency != 0:
+            raise ValidationError(
+                "a customer without repeat purchases has recency 0",
+                field="recency",
+                value=self.recency,
+            )
+
+    @property
+    def since_last_purchase(self) -> float:
+        """Time from the last purchase day to the end of observation (``T - recency``)."""
+        return self.T - self.recency
+
+
+def _calibration(value: object) -> CustomerSummary:
+    if not isinstance(value, CustomerSummary):
+        raise ValidationError("expected a CustomerSummary", field="calibration", value=value)
+    return value
+
+
+def _duration(value: object) -> float:
+    return _time_span(value, "duration")
+
+
+@attrs.frozen
+class HoldoutSummary:
+    """A customer's summary at the end of calibration and what they did in the holdout period.
+
+    Attributes:
+        calibration: The summary of the purchases up to the calibration end.
+        frequency: Purchase occasions (distinct days) in the holdout period.
+        monetary: Mean amount of those occasions; 0 without any.
+        duration: Length of the holdout period, in the calibration summary's unit.
+    """
+
+    calibration: CustomerSummary = attrs.field(converter=_calibration)
+    frequency: int = attrs.field(converter=_frequency)
+    monetary: Decimal = attrs.field(converter=_monetary)
+    duration: float = attrs.field(converter=_duration)
+
+
+class _SummarySlots:
+    """The slots of a `CustomerSummary`, mutable: the storage of `_Customer`."""
+
+    __slots__ = ("T", "customer_id", "frequency", "monetary", "recency", "unit")
+
+    customer_id: str
+    frequency: int
+    recency: float
+    T: float
+    monetary: Decimal
+    unit: TimeUnit
+
+
+if TYPE_CHECKING:
+    _T = TypeVar("_T")
+
+    class _SlotAlias(Generic[_T]):
+        """What type checkers see of `_slot`: an attribute of type *_T*."""
+
+        def __get__(self, instance: object, owner: object = None) -> _T: ...
+        def __set__(self, instance: object, value: _T) -> None: ...
+
+
+def _slot(name: str) -> Any:  # noqa: ANN401 - a slot's descriptor, typed by its alias
+    """The descriptor of one of `_SummarySlots`'s slots: a second name for that slot."""
+    return getattr(_SummarySlots, name)
+
+
+class _Customer(_SummarySlots):
+    """A customer being summarised: the running state while rows are read, then the summary.
+
+    It has the slots of a `CustomerSummary` and no others (CPython allows assigning
+    ``__class__`` between classes with the same slots), so `_summaries` writes the final values
+    into the same slots and makes it a `CustomerSummary` by assigning its class: one object
+    per customer, no copy, no converters (the values are valid by construction, and the
+    public constructor still checks whatever users pass). Until then four slots hold the
+    running state, under the names below.
+    """
+
+    __slots__ = ()
+
+    day_mask: _SlotAlias[int] = _slot("frequency")
+    """The purchase days as bits, bit 0 the first day: a few bytes whatever the row order."""
+    first_day: _SlotAlias[int] = _slot("T")
+    """The ordinal of the first purchase day."""
+    first_amount: _SlotAlias[Decimal | int] = _slot("recency")
+    """The amount of the first day (an int while the rows give ints)."""
+    later_amount: _SlotAlias[Decimal] = _slot("monetary")
+    """The amount of the later days."""
+
+
+_CACHE_SIZE = 1 << 14
+"""How many distinct dates, and distinct float or text amounts, one run remembers: a bound, so
+memory stays proportional to customers whatever the rows."""
+
+
+class _NotADayError(ValueError):
+    """Why a value is no purchase day; the caller names the field."""
+
+
+def _day(value: object, zone: dt.tzinfo | None) -> int:
+    """Return the ordinal of the purchase day *value* stands for, or raise `_NotADayError`."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise _NotADayError("naive datetime; pass a date or a timezone-aware datetime")
+        # A datetime's toordinal() is its own (wall-clock) date's.
+        return (value.astimezone(zone) if zone is not None else value).toordinal()
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    raise _NotADayError("expected a date or a timezone-aware datetime")
+
+
+def _checked_day(value: object, field: str, zone: dt.tzinfo | None) -> int:
+    """`_day`, raising `ValidationError` naming *field*."""
+    try:
+        return _day(value, zone)
+    except _NotADayError as problem:
+        raise ValidationError(str(problem), field=field, value=value) from None
+
+
+def _zone(timezone: str | None) -> dt.tzinfo | None:
+    return None if timezone is None else _time.timezone(timezone, "timezone")
+
+
+class _Days:
+    """Rows' dates as day numbers, each distinct date checked once.
+
+    Purchase dates repeat heavily (the 69,659 CDNOW rows fall on 546 days), so their checks and
+    the comparison with the observation end run once per date; `known` maps the dates already
+    accepted to their day. Datetimes are checked row by row: equal datetimes are one instant,
+    which falls on different dates at different offsets, and timestamps seldom repeat anyway.
+    """
+
+    def __init__(self, *, end: int, zone: dt.tzinfo | None) -> None:
+        self.end = end
+        self.zone = zone
+        self.known: dict[object, int] = {}
+
+    def read(self, value: object, number: int) -> int:
+        """Check a value `known` does not hold and return its day; raise naming the row."""
+        try:
+            day = _day(value, self.zone)
+        except _NotADayError as problem:
+            raise ValidationError(str(problem), field=f"row {number} date", value=value) from None
+        if day > self.end:
+            raise ValidationError(
+                f"after the observation end {dt.date.fromordinal(self.end).isoformat()}",
+                field=f"row {number} date",
+                value=value,
+            )
+        if len(self.known) < _CACHE_SIZE and not isinstance(value, dt.datetime):
+            self.known[value] = day
+        return day
+
+
+class _Amounts:
+    """Rows' amounts that are not already a finite, non-negative `Decimal` or `int`.
+
+    Floats and strings become Decimals as written, once per distinct value (turning a float
+    into ``Decimal(repr(x))`` costs ten dict look-ups). Ints need no conversion: a Decimal plus
+    an int is an exact Decimal.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[float | str, Decimal] = {}
+
+    def read(self, value: object, number: int) -> Decimal:
+        """Return *value* as a checked Decimal, or raise naming the row."""
+        # Only exact floats and strs as keys: they never equal each other, while 1 == 1.0
+        # would hand an int a float's Decimal.
+        cacheable = type(value) is float or type(value) is str
+        if cacheable:
+            known = self.known.get(cast("float | str", value))
+            if known is not None:
+                return known
+        amount = _amount(value, f"row {number} amount")
+        if cacheable and len(self.known) < _CACHE_SIZE:
+            self.known[cast("float | str", value)] = amount
+        return amount
+
+
+def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
+    rows: Iterable[Sequence[Any]],
+    *,
+    end: int,
+    split: int,
+    zone: dt.tzinfo | None,
+) -> tuple[dict[str, _Customer], dict[str, _Customer]]:
+    """Fold rows into per-customer states: days up to *split*, and days after it up to *end*."""
+    before: dict[str, _Customer] = {}
+    after: dict[str, _Customer] = {}
+    days, amounts = _Days(end=end, zone=zone), _Amounts()
+    known_day, read_day, read_amount = days.known.get, days.read, amounts.read
+    decimal_type, zero, new_customer = Decimal, _ZERO, _Customer
+    number = 0
+    for number, row in enumerate(rows, 1):
+        try:
+            customer_id, when, amount = row
+        except (TypeError, ValueError):
+            raise ValidationError(
+                "expected a (customer_id, date, amount) row", field=f"row {number}", value=row
+            ) from None
+        try:
+            day = known_day(when)
+        except TypeError:  # unhashable, so no date: read_day says so
+            day = None
+        if day is None:
+            day = read_day(when, number)
+        if not (  # the common amounts, checked inline; read_amount does the rest
+            (type(amount) is decimal_type and amount.is_finite() and not amount.is_signed())
+            or (type(amount) is int and amount >= 0)
+        ):
+            amount = read_amount(amount, number)
+        states = before if day <= split else after
+        try:
+            customer = states.get(customer_id)
+        except TypeError:  # unhashable, so no id: the check below says so
+            customer = None
+        if customer is None:
+            # check_id's rule, inlined: a call would cost more than the test
+            if (
+                type(customer_id) is not str
+                or not 0 < len(customer_id) <= MAX_ID_LENGTH
+                or customer_id != customer_id.strip()
+            ):
+                check_id(customer_id, f"row {number} customer_id")
+            customer = states[customer_id] = new_customer()
+            customer.customer_id = customer_id
+            customer.day_mask = 1
+            customer.first_day = day
+            customer.first_amount = amount
+            customer.later_amount = zero
+            continue
+        offset = day - customer.first_day
+        if offset > 0:
+            customer.day_mask |= 1 << offset
+            customer.later_amount += amount
+        elif offset == 0:
+            customer.first_amount += amount
+        else:  # an earlier first day: shift the days seen so far up
+            customer.day_mask = (customer.day_mask << -offset) | 1
+            customer.first_day = day
+            customer.later_amount += customer.first_amount
+            customer.first_amount = amount
+    if number == 0:
+        raise ValidationError("no purchases to summarize", field="rows")
+    return before, after
+
+
+def _summaries(
+    customers: dict[str, _Customer], *, end: int, unit: TimeUnit, include_first: bool
+) -> dict[str, CustomerSummary]:
+    """Turn each customer's state, in place, into their summary observed up to day *end*."""
+    days_per_unit = DAYS_PER_UNIT[unit]
+    zero = _ZERO
+    decimal_type, summary_type = Decimal, CustomerSummary
+    for customer in customers.values():
+        # Read the state before the summary's values overwrite the slots it borrows.
+        mask, first = customer.day_mask, customer.first_day
+        first_amount, later_amount = customer.first_amount, customer.later_amount
+        if mask == 1:  # one purchase day: the most common customer, kept cheap
+            frequency, recency = 0, 0.0
+            if not include_first:
+                monetary = zero
+            elif type(first_amount) is decimal_type:
+                monetary = first_amount
+            else:  # an int
+                monetary = Decimal(first_amount)
+        else:
+            frequency = mask.bit_count() - 1
+            recency = (mask.bit_length() - 1) / days_per_unit
+            if include_first:
+                monetary = (first_amount + later_amount) / (frequency + 1)
+            elif frequency == 1:  # the mean of one amount, without the cost of a division
+                monetary = later_amount
+            else:
+                monetary = later_amount / frequency
+        customer.frequency = frequency
+        customer.recency = recency
+        customer.T = (end - first) / days_per_unit
+        customer.monetary = monetary
+        customer.unit = unit
+        customer.__class__ = summary_type  # type: ignore[assignment]  # see _Customer
+    return cast("dict[str, CustomerSummary]", customers)
+
+
+def summarize(
+    rows: Iterable[Sequence[Any]],
+    *,
+    observation_end: dt.date,
+    unit: TimeUnit = "day",
+    include_first: bool = False,
+    timezone: str | None = None,
+) -> dict[str, CustomerSummary]:
+    """Summarise transaction rows per customer, in one pass.
+
+    Args:
+        rows: ``(customer_id, when, amount)`` triples in any order. ``when`` is a `date` or a
+            timezone-aware `datetime` (naive ones are refused); ``amount`` a `Decimal`, an
+            `int`, a `str` or a finite `float`, never negative, taken as the exact decimal it
+            is written as: ``monetary`` is a `Decimal` mean whatever the amounts' types, and
+            the summaries do not depend on the order of the rows.
+        observation_end: The last day observed (a date, or an aware datetime whose day counts);
+            ``T`` runs to it and no purchase may come after it.
+        unit: What ``recency`` and ``T`` are measured in: ``"day"`` or ``"week"`` (7 days, so
+            fractional: 10 days is 1.4286 weeks). Purchase occasions are days either way.
+        include_first: Average every occasion into ``monetary``, the first one too (for RFM),
+            instead of only the repeat ones (what Gamma-Gamma needs).
+        timezone: An IANA zone: a datetime's day is its local date *in this zone*. Without it a
+            datetime's day is its own local date (the wall-clock date it carries).
+
+    Returns:
+        A dict from customer id to `CustomerSummary`, in order of first appearance.
+
+    Raises:
+        ValidationError: A malformed row (naming its 1-based position), a negative or non-finite
+            amount, a naive datetime, a purchase after the observation end, an unknown unit, no
+            rows at all.
+    """
+    checked_unit = check_unit(unit)
+    zone = _zone(timezone)
+    end = _checked_day(observation_end, "observation_end", zone)
+    states, _ = _fold(rows, end=end, split=end, zone=zone)
+    return _summaries(states, end=end, unit=checked_unit, include_first=include_first)
+
+
+def calibration_and_holdout(
+    rows: Iterable[Sequence[Any]],
+    *,
+    calibration_end: dt.date,
+    observation_end: dt.date,
+    unit: TimeUnit = "day",
+    include_first: bool = False,
+    timezone: str | None = None,
+) -> dict[str, HoldoutSummary]:
+    """Split transaction rows at *calibration_end*: summaries up to it, counts after it.
+
+    Customers whose first purchase comes after the calibration end are not in the calibration
+    cohort and are left out, as in Fader, Hardie and Lee (2005). Arguments are those of
+    `summarize`; *calibration_end* must come before *observation_end*.
+
+    Returns:
+        A dict from customer id to `HoldoutSummary`, in order of first appearance.
+
+    Raises:
+        ValidationError: As `summarize`, and when *calibration_end* is not before
+            *observation_end*.
+    """
+    checked_unit = check_unit(unit)
+    zone = _zone(timezone)
+    end = _checked_day(observation_end, "observation_end", zone)
+    split = _checked_day(calibration_end, "calibration_end", zone)
+    if split >= end:
+        raise ValidationError(
+            f"must come before the observation end {dt.date.fromordinal(end).isoformat()}",
+            field="calibration_end",
+            value=calibration_end,
+        )
+    before, after = _fold(rows, end=end, split=split, zone=zone)
+    calibration = _summaries(before, end=split, unit=checked_unit, include_first=include_first)
+    duration = (end - split) / DAYS_PER_UNIT[checked_unit]
+    result = {}
+    for customer_id, summary in calibration.items():
+        customer = after.get(customer_id)
+        if customer is None:
+            frequency, monetary = 0, _ZERO
+        else:
+            frequency = customer.day_mask.bit_count()
+            monetary = (customer.first_amount + customer.later_amount) / frequency
+        result[customer_id] = HoldoutSummary(summary, frequency, monetary, duration)
+    return result

@@ -61,6 +61,12 @@ class UseCases:
         """The customer's dedicated owner changed: move this group's open work to the new owner."""
         return []
 
+    def _promoter_score_logged(
+        self, uow: UnitOfWork, customer_id: str, score: int, at: pendulum.DateTime
+    ) -> list[DomainEvent]:
+        """A customer answered "how likely are you to recommend us" with *score* (0-10)."""
+        return []
+
     def _loyalty_signals(
         self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime
     ) -> dict[str, Any]:

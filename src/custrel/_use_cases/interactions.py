@@ -124,7 +124,10 @@ class InteractionUseCases(UseCases):
         The first call stores the interaction and writes an ``interaction.logged`` event; the
         same call again (a retry, a replayed webhook) returns the stored interaction with
         ``created`` False and writes nothing. A customer merged into another gets the contact
-        on the survivor. Fields are those of `custrel.interactions.Interaction`.
+        on the survivor. Fields are those of `custrel.interactions.Interaction`. A feedback
+        contact with an ``nps`` score runs the relationship's stage rules, as
+        `Relations.record_promoter_score` does: under the default rules a promoter (9-10) who
+        has ordered becomes an advocate.
 
         Raises:
             ValidationError: A field is malformed (unknown channel or kind, sentiment out of
@@ -161,6 +164,7 @@ class InteractionUseCases(UseCases):
             logged = uow.interactions.log(attrs.evolve(interaction, customer_id=target.id))
             if logged.created:
                 uow.outbox.add([logged.interaction.logged_event()])
+                uow.outbox.add(self._feedback_logged(uow, logged.interaction))
             return logged
 
         return self._run(work)
@@ -171,6 +175,9 @@ class InteractionUseCases(UseCases):
         The batch form of `log_interaction` for imports and backfills: the same checks and
         idempotency, one result per interaction in input order, one ``interaction.logged``
         event per interaction created.
+
+        A feedback contact carrying an NPS score runs the relationship's stage rules, as
+        `Relations.record_promoter_score` does.
 
         Raises:
             ValidationError: Some interaction is not an `Interaction` or is dated too far in
@@ -204,12 +211,21 @@ class InteractionUseCases(UseCases):
                     for interaction in batch
                 )
             )
-            uow.outbox.add(
-                result.interaction.logged_event() for result in results if result.created
-            )
+            created = [result.interaction for result in results if result.created]
+            uow.outbox.add(interaction.logged_event() for interaction in created)
+            for interaction in created:
+                uow.outbox.add(self._feedback_logged(uow, interaction))
             return results
 
         return self._run(work)
+
+    def _feedback_logged(self, uow: UnitOfWork, interaction: Interaction) -> list[DomainEvent]:
+        """Let an NPS answer drive the relationship stage (a promoter becomes an advocate)."""
+        if interaction.nps is None:
+            return []
+        return self._promoter_score_logged(
+            uow, interaction.customer_id, interaction.nps, interaction.at
+        )
 
     def get_interaction(self, external_id: str) -> Interaction:
         """Return the interaction logged under *external_id*.

@@ -286,6 +286,13 @@ class LifecycleUseCases(UseCases):
 
         return self._run(work)
 
+    def _promoter_score_logged(
+        self, uow: UnitOfWork, customer_id: str, score: int, at: pendulum.DateTime
+    ) -> list[DomainEvent]:
+        events = super()._promoter_score_logged(uow, customer_id, score, at)
+        _, applied = self._apply_rules(uow, customer_id, at, nps_score=score)
+        return [*events, *applied]
+
     def relationship(self, customer_id: str) -> Relationship:
         """A customer's relationship: stage and history.
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TypeVar
 
-from custrel.errors import ValidationError
+from custrel._enums import member
 
 __all__ = [
     "TRANSITIONS",
@@ -115,16 +115,3 @@ Nothing goes back to NEW; RESOLVED is left only by reopening (to OPEN) or closin
 final. Replies move a case too (an agent's reply opens a NEW case, a customer's reply to a case
 waiting on them opens it), always along this table.
 """
-
-
-def member(kind: type[E], value: object, field: str) -> E:
-    """Return the member of *kind* named by *value* (a member or its string value), or raise."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(item.value) for item in kind)
-        raise ValidationError(
-            f"unknown {kind.__name__}; expected one of {allowed}", field=field, value=value
-        ) from None

@@ -9,6 +9,7 @@ import attrs
 import pendulum
 
 from custrel import _time
+from custrel._enums import member as enum_value
 from custrel.errors import ValidationError
 
 __all__ = [
@@ -64,19 +65,6 @@ class SuppressionReason(str, enum.Enum):
     HARD_BOUNCE = "hard_bounce"
     SPAM_COMPLAINT = "spam_complaint"
     LEGAL_HOLD = "legal_hold"
-
-
-def enum_value(kind: type[E], value: object, field: str) -> E:
-    """Return the member of *kind* named by *value* (a member or its string value), or raise."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(member.value) for member in kind)
-        raise ValidationError(
-            f"unknown {kind.__name__}; expected one of {allowed}", field=field, value=value
-        ) from None
 
 
 def _channel(value: object) -> Channel:

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from typing import TypeVar
 
+from custrel._enums import member
 from custrel.errors import ValidationError
 
 __all__ = ["Channel", "Direction", "InteractionKind", "Outcome", "member", "members"]
@@ -85,26 +86,6 @@ class Outcome(str, enum.Enum):
     """Nothing to do: a thank-you, an automatic receipt."""
     OTHER = "other"
     """Something else; the outcome note says what."""
-
-
-def member(
-    kind: type[E], value: object, field: str, error: type[ValidationError] = ValidationError
-) -> E:
-    """Return the member of *kind* named by *value* (a member or its value), or raise.
-
-    Raises:
-        ValidationError: *value* names no member (or *error*, a subclass, for policies); the
-            message lists the allowed values.
-    """
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(item.value) for item in kind)
-        raise error(
-            f"unknown {kind.__name__}; expected one of {allowed}", field=field, value=value
-        ) from None
 
 
 def members(kind: type[E], value: object, field: str) -> frozenset[E] | None:

@@ -211,7 +211,7 @@ def _count(value: object, field: str, minimum: int) -> int:
 
 
 def _severity(value: object) -> Severity:
-    return member(Severity, value, "severity", PolicyError)
+    return member(Severity, value, "severity", error=PolicyError)
 
 
 def _key(value: object) -> str:
@@ -241,7 +241,7 @@ def _tolerance(value: object) -> OtifTolerance | None:
 def _member_set(kind: type[enum.Enum], value: object, field: str) -> frozenset[object]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise PolicyError(f"expected a collection of {kind.__name__}", field=field, value=value)
-    chosen = frozenset(member(kind, item, field, PolicyError) for item in value)
+    chosen = frozenset(member(kind, item, field, error=PolicyError) for item in value)
     if not chosen:
         raise PolicyError("must name at least one", field=field)
     return chosen

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import pendulum
 
+from custrel._enums import member as enum_member
 from custrel.errors import ValidationError
 from custrel.ids import check_id
 
@@ -55,19 +56,6 @@ def optional_text(value: object, field: str, limit: int = MAX_TEXT) -> str:
 def optional_id(value: object, field: str) -> str | None:
     """Return *value* if it is ``None`` or a usable id (see `custrel.ids.check_id`)."""
     return None if value is None else check_id(value, field)
-
-
-def enum_member(kind: type[E], value: object, field: str) -> E:
-    """Return the member of *kind* named by *value* (a member or its value), or raise."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(item.value) for item in kind)
-        raise ValidationError(
-            f"unknown {kind.__name__}; expected one of {allowed}", field=field, value=value
-        ) from None
 
 
 def quantity(value: object, field: str, *, allow_zero: bool = False) -> Decimal:

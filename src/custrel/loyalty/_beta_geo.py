@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from custrel.errors import ValidationError
-from custrel.loyalty._fitting import BoundaryError, Evaluation, maximize
+from custrel.loyalty._fitting import BoundaryError, Evaluation, maximize, positive_parameter
 from custrel.loyalty._horizon import Horizon, in_model_units
 from custrel.loyalty._special import hyp2f1
 from custrel.loyalty._summary import CustomerSummary, TimeUnit, check_unit
@@ -35,28 +35,20 @@ _NEAR_SINGULAR = 1e-4
 """Closer than this to a removable singularity, expected purchases are extrapolated to it."""
 
 
-def _positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError("expected a number", field=name, value=value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValidationError("expected a finite number > 0", field=name, value=value)
-    return float(value)
-
-
 def _r(value: object) -> float:
-    return _positive(value, "r")
+    return positive_parameter(value, "r")
 
 
 def _alpha(value: object) -> float:
-    return _positive(value, "alpha")
+    return positive_parameter(value, "alpha")
 
 
 def _a(value: object) -> float:
-    return _positive(value, "a")
+    return positive_parameter(value, "a")
 
 
 def _b(value: object) -> float:
-    return _positive(value, "b")
+    return positive_parameter(value, "b")
 
 
 @attrs.frozen(cache_hash=True)

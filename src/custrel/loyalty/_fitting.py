@@ -14,9 +14,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from custrel.errors import CustrelError
+from custrel.errors import CustrelError, ValidationError
 
-__all__ = ["BoundaryError", "ConvergenceError", "Evaluation", "maximize"]
+__all__ = ["BoundaryError", "ConvergenceError", "Evaluation", "maximize", "positive_parameter"]
 
 P = TypeVar("P")
 
@@ -73,6 +73,15 @@ class BoundaryError(ConvergenceError[P]):
         super().__init__(
             message, params=params, log_likelihood=log_likelihood, iterations=iterations
         )
+
+
+def positive_parameter(value: object, name: str) -> float:
+    """Return a model parameter as a float, refusing what is not a finite number above zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError("expected a number", field=name, value=value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValidationError("expected a finite number > 0", field=name, value=value)
+    return float(value)
 
 
 def _solve_damped(

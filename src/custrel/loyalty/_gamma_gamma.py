@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from custrel.errors import ValidationError
-from custrel.loyalty._fitting import Evaluation, maximize
+from custrel.loyalty._fitting import Evaluation, maximize, positive_parameter
 from custrel.loyalty._special import digamma, trigamma
 from custrel.loyalty._summary import CustomerSummary
 
@@ -25,24 +25,16 @@ _LIMIT = 12.0
 """A parameter more than e^12 (about 160,000) times its natural size is on the boundary."""
 
 
-def _positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError("expected a number", field=name, value=value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValidationError("expected a finite number > 0", field=name, value=value)
-    return float(value)
-
-
 def _p(value: object) -> float:
-    return _positive(value, "p")
+    return positive_parameter(value, "p")
 
 
 def _q(value: object) -> float:
-    return _positive(value, "q")
+    return positive_parameter(value, "q")
 
 
 def _gamma(value: object) -> float:
-    return _positive(value, "gamma")
+    return positive_parameter(value, "gamma")
 
 
 @attrs.frozen

@@ -17,6 +17,7 @@ from typing import TypeVar
 import attrs
 
 from custrel import _time
+from custrel._enums import member
 from custrel.errors import PolicyError, ValidationError
 from custrel.loyalty._expiry import Expiry
 from custrel.loyalty._orders import Order
@@ -137,12 +138,7 @@ def _tiers(value: object) -> tuple[Tier, ...]:
 
 
 def _enum(value: object, kind: type[N], field: str) -> N:
-    try:
-        return kind(value)
-    except ValueError:
-        raise PolicyError(
-            f"expected one of {[member.value for member in kind]}", field=field, value=value
-        ) from None
+    return member(kind, value, field, error=PolicyError)
 
 
 def _instance(value: object, kind: type[T], field: str) -> T:

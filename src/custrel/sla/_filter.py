@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import attrs
 
+from custrel._enums import member
 from custrel.cases import Case, CaseKind, Priority
 from custrel.errors import PolicyError
 
@@ -18,15 +19,7 @@ E = TypeVar("E", bound=enum.Enum)
 
 def enum_member(kind: type[E], value: object, field: str) -> E:
     """Return the member of *kind* named by *value* (a member or its value), or `PolicyError`."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(item.value) for item in kind)
-        raise PolicyError(
-            f"unknown {kind.__name__}; expected one of {allowed}", field=field, value=value
-        ) from None
+    return member(kind, value, field, error=PolicyError)
 
 
 def _members(kind: type[E], value: object, field: str) -> frozenset[E]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal, Protocol
 
 import attrs
 import pendulum
 from pendulum.tz.timezone import Timezone
 
+from custrel.calendars._instants import zone_instant
 from custrel.cases import CaseKind, Priority
 from custrel.sla._metrics import Metric
 from custrel.sla._targets import Target
@@ -17,24 +17,6 @@ __all__ = ["Measured", "MetricReport", "SlaReport", "State", "zone_instant"]
 
 State = Literal["active", "paused", "completed"]
 """A clock's state: running, stopped while the status is in ``pause_on``, or done."""
-
-_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
-
-def zone_instant(value_us: int, zone: Timezone) -> pendulum.DateTime:
-    """Return microseconds since the epoch as a `pendulum.DateTime` in *zone* (exact, fold kept)."""
-    local = (_EPOCH_UTC + dt.timedelta(microseconds=value_us)).astimezone(zone)
-    return pendulum.DateTime(
-        local.year,
-        local.month,
-        local.day,
-        local.hour,
-        local.minute,
-        local.second,
-        local.microsecond,
-        tzinfo=zone,
-        fold=local.fold,
-    )
 
 
 class Measured(Protocol):

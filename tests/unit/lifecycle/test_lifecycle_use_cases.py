@@ -158,6 +158,21 @@ class TestStages:
         with pytest.raises(ValidationError, match="0 to 10"):
             crm.record_promoter_score("k-1", 11)
 
+    def test_a_promoter_answer_in_the_contact_log_makes_an_advocate(
+        self, crm: Relations, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        """Feedback logged with NPS 9-10 runs the stage rules; a passive score does not."""
+        sofa_order(crm)
+        clock.advance(days=1)
+        feedback = {"channel": "email", "direction": "inbound", "kind": "feedback"}
+        crm.log_interaction("k-1", external_id="nps-1", at=clock.now(), nps=8, **feedback)
+        assert crm.relationship("k-1").stage == CUSTOMER
+        crm.log_interaction("k-1", external_id="nps-2", at=clock.now(), nps=10, **feedback)
+        assert crm.relationship("k-1").stage == ADVOCATE
+        assert events(store, "k-1").count("lifecycle.stage_advanced") == 2
+        crm.log_interaction("k-1", external_id="nps-2", at=clock.now(), nps=10, **feedback)
+        assert crm.relationship("k-1").version == 3  # a replayed answer changes nothing
+
     def test_host_ladder_and_rules(self, store: MemoryStore, clock: FixedClock) -> None:
         """A host's own ladder and rules drive the same use cases."""
         ladder = StageLadder(["besøkende", "kunde", "stamkunde"])

@@ -910,7 +910,11 @@ class LifecycleUseCases(UseCases):
     def _loyalty_signals(
         self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime
     ) -> dict[str, Any]:
-        """Promises made and kept, referrals made and converted, and purchase recency."""
+        """Promises decided and kept, referrals made and converted, and purchase recency.
+
+        A promise still pending (not due, or due and within its tolerance) counts neither as
+        kept nor as broken, as in `KeepingRate`: ``promises_made`` counts decided promises.
+        """
         signals = super()._loyalty_signals(uow, customer_id, at)
         policy = self.lifecycle
         journeys = [
@@ -924,6 +928,7 @@ class LifecycleUseCases(UseCases):
             for assessment in assess_journey(
                 journey, at, tolerance=policy.otif, calendar=policy.calendar
             )
+            if assessment.outcome.decided
         ]
         made = [
             referral

@@ -214,16 +214,21 @@ class _Customer(_SummarySlots):
     ``__class__`` between classes with the same slots), so `_summaries` writes the final values
     into the same slots and makes it a `CustomerSummary` by assigning its class: one object
     per customer, no copy, no converters (the values are valid by construction, and the
-    public constructor still checks whatever users pass). Until then four slots hold the
+    public constructor still checks whatever users pass). Until then five slots hold the
     running state, under the names below.
+
+    A purchase day is the bit ``1 << (end - day)`` for the fold's last day *end*: one int per
+    distinct date, made once and shared by every row and customer of that date. A customer's
+    days are those bits or-ed together, so the highest bit is the first day and the lowest the
+    last, and a row never shifts anything, whatever the order of the rows.
     """
 
     __slots__ = ()
 
-    day_mask: _SlotAlias[int] = _slot("frequency")
-    """The purchase days as bits, bit 0 the first day: a few bytes whatever the row order."""
-    first_day: _SlotAlias[int] = _slot("T")
-    """The ordinal of the first purchase day."""
+    day_bits: _SlotAlias[int] = _slot("frequency")
+    """The purchase days, each as its bit."""
+    first_bit: _SlotAlias[int] = _slot("T")
+    """The bit of the first purchase day (the highest of `day_bits`)."""
     first_amount: _SlotAlias[Decimal | int] = _slot("recency")
     """The amount of the first day (an int while the rows give ints)."""
     later_amount: _SlotAlias[Decimal] = _slot("monetary")
@@ -264,12 +269,12 @@ def _zone(timezone: str | None) -> dt.tzinfo | None:
 
 
 class _Days:
-    """Rows' dates as day numbers, each distinct date checked once.
+    """Rows' dates as day bits (see `_Customer`), each distinct date checked once.
 
-    Purchase dates repeat heavily (the 69,659 CDNOW rows fall on 546 days), so their checks and
-    the comparison with the observation end run once per date; `known` maps the dates already
-    accepted to their day. Datetimes are checked row by row: equal datetimes are one instant,
-    which falls on different dates at different offsets, and timestamps seldom repeat anyway.
+    Purchase dates repeat heavily (the 69,659 CDNOW rows fall on 546 days), so their checks, the
+    comparison with the observation end and the bit run once per date; `known` maps the dates
+    already accepted to their bit. Datetimes are checked row by row: equal datetimes are one
+    instant, which falls on different dates at different offsets, and timestamps seldom repeat.
     """
 
     def __init__(self, *, end: int, zone: dt.tzinfo | None) -> None:
@@ -278,7 +283,7 @@ class _Days:
         self.known: dict[object, int] = {}
 
     def read(self, value: object, number: int) -> int:
-        """Check a value `known` does not hold and return its day; raise naming the row."""
+        """Check a value `known` does not hold and return its bit; raise naming the row."""
         try:
             day = _day(value, self.zone)
         except _NotADayError as problem:
@@ -289,9 +294,10 @@ class _Days:
                 field=f"row {number} date",
                 value=value,
             )
+        bit = 1 << (self.end - day)
         if len(self.known) < _CACHE_SIZE and not isinstance(value, dt.datetime):
-            self.known[value] = day
-        return day
+            self.known[value] = bit
+        return bit
 
 
 class _Amounts:
@@ -327,11 +333,15 @@ def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
     split: int,
     zone: dt.tzinfo | None,
 ) -> tuple[dict[str, _Customer], dict[str, _Customer]]:
-    """Fold rows into per-customer states: days up to *split*, and days after it up to *end*."""
+    """Fold rows into per-customer states: days up to *split*, and days after it up to *end*.
+
+    Both hold day bits relative to *end* (see `_Customer`).
+    """
     before: dict[str, _Customer] = {}
     after: dict[str, _Customer] = {}
     days, amounts = _Days(end=end, zone=zone), _Amounts()
-    known_day, read_day, read_amount = days.known.get, days.read, amounts.read
+    known_bit, read_bit, read_amount = days.known.get, days.read, amounts.read
+    split_bit = 1 << (end - split)  # days up to the split have this bit or a higher one
     decimal_type, zero, new_customer = Decimal, _ZERO, _Customer
     number = 0
     for number, row in enumerate(rows, 1):
@@ -342,17 +352,17 @@ def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
                 "expected a (customer_id, date, amount) row", field=f"row {number}", value=row
             ) from None
         try:
-            day = known_day(when)
-        except TypeError:  # unhashable, so no date: read_day says so
-            day = None
-        if day is None:
-            day = read_day(when, number)
+            bit = known_bit(when)
+        except TypeError:  # unhashable, so no date: read_bit says so
+            bit = None
+        if bit is None:
+            bit = read_bit(when, number)
         if not (  # the common amounts, checked inline; read_amount does the rest
             (type(amount) is decimal_type and amount.is_finite() and not amount.is_signed())
             or (type(amount) is int and amount >= 0)
         ):
             amount = read_amount(amount, number)
-        states = before if day <= split else after
+        states = before if bit >= split_bit else after
         try:
             customer = states.get(customer_id)
         except TypeError:  # unhashable, so no id: the check below says so
@@ -367,20 +377,17 @@ def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
                 check_id(customer_id, f"row {number} customer_id")
             customer = states[customer_id] = new_customer()
             customer.customer_id = customer_id
-            customer.day_mask = 1
-            customer.first_day = day
+            customer.day_bits = customer.first_bit = bit
             customer.first_amount = amount
             customer.later_amount = zero
-            continue
-        offset = day - customer.first_day
-        if offset > 0:
-            customer.day_mask |= 1 << offset
+        elif bit < customer.first_bit:  # a later day
+            customer.day_bits |= bit
             customer.later_amount += amount
-        elif offset == 0:
+        elif bit == customer.first_bit:
             customer.first_amount += amount
-        else:  # an earlier first day: shift the days seen so far up
-            customer.day_mask = (customer.day_mask << -offset) | 1
-            customer.first_day = day
+        else:  # an earlier first day
+            customer.day_bits |= bit
+            customer.first_bit = bit
             customer.later_amount += customer.first_amount
             customer.first_amount = amount
     if number == 0:
@@ -389,17 +396,26 @@ def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
 
 
 def _summaries(
-    customers: dict[str, _Customer], *, end: int, unit: TimeUnit, include_first: bool
+    customers: dict[str, _Customer],
+    *,
+    shift: int,
+    unit: TimeUnit,
+    include_first: bool,
 ) -> dict[str, CustomerSummary]:
-    """Turn each customer's state, in place, into their summary observed up to day *end*."""
+    """Turn each customer's state, in place, into their summary.
+
+    *shift* is the number of days from the observation end of the summaries to the day the
+    bits count from (see `_Customer`): 0 unless this is a calibration period.
+    """
     days_per_unit = DAYS_PER_UNIT[unit]
     zero = _ZERO
     decimal_type, summary_type = Decimal, CustomerSummary
     for customer in customers.values():
         # Read the state before the summary's values overwrite the slots it borrows.
-        mask, first = customer.day_mask, customer.first_day
+        bits, first_bit = customer.day_bits, customer.first_bit
         first_amount, later_amount = customer.first_amount, customer.later_amount
-        if mask == 1:  # one purchase day: the most common customer, kept cheap
+        age = first_bit.bit_length() - 1 - shift
+        if bits == first_bit:  # one purchase day: the most common customer, kept cheap
             frequency, recency = 0, 0.0
             if not include_first:
                 monetary = zero
@@ -408,8 +424,8 @@ def _summaries(
             else:  # an int
                 monetary = Decimal(first_amount)
         else:
-            frequency = mask.bit_count() - 1
-            recency = (mask.bit_length() - 1) / days_per_unit
+            frequency = bits.bit_count() - 1
+            recency = (age + shift - ((bits & -bits).bit_length() - 1)) / days_per_unit
             if include_first:
                 monetary = (first_amount + later_amount) / (frequency + 1)
             elif frequency == 1:  # the mean of one amount, without the cost of a division
@@ -418,7 +434,7 @@ def _summaries(
                 monetary = later_amount / frequency
         customer.frequency = frequency
         customer.recency = recency
-        customer.T = (end - first) / days_per_unit
+        customer.T = age / days_per_unit
         customer.monetary = monetary
         customer.unit = unit
         customer.__class__ = summary_type  # type: ignore[assignment]  # see _Customer
@@ -462,7 +478,7 @@ def summarize(
     zone = _zone(timezone)
     end = _checked_day(observation_end, "observation_end", zone)
     states, _ = _fold(rows, end=end, split=end, zone=zone)
-    return _summaries(states, end=end, unit=checked_unit, include_first=include_first)
+    return _summaries(states, shift=0, unit=checked_unit, include_first=include_first)
 
 
 def calibration_and_holdout(
@@ -498,7 +514,9 @@ def calibration_and_holdout(
             value=calibration_end,
         )
     before, after = _fold(rows, end=end, split=split, zone=zone)
-    calibration = _summaries(before, end=split, unit=checked_unit, include_first=include_first)
+    calibration = _summaries(
+        before, shift=end - split, unit=checked_unit, include_first=include_first
+    )
     duration = (end - split) / DAYS_PER_UNIT[checked_unit]
     result = {}
     for customer_id, summary in calibration.items():
@@ -506,7 +524,7 @@ def calibration_and_holdout(
         if customer is None:
             frequency, monetary = 0, _ZERO
         else:
-            frequency = customer.day_mask.bit_count()
+            frequency = customer.day_bits.bit_count()
             monetary = (customer.first_amount + customer.later_amount) / frequency
         result[customer_id] = HoldoutSummary(summary, frequency, monetary, duration)
     return result

@@ -35,15 +35,25 @@ def contact(external_id: str, minute: int, **fields: Any) -> Interaction:
     return Interaction(**(values | fields))
 
 
+def next_cursor(page: TimelinePage, used: set[str]) -> str | None:
+    """The page's cursor; one handed out twice fails the test instead of paging forever."""
+    cursor = page.next_cursor
+    if cursor is not None:
+        assert cursor not in used, f"the cursor {cursor!r} came twice: paging would not end"
+        used.add(cursor)
+    return cursor
+
+
 def pages(store: Store, limit: int, **filters: Any) -> Iterator[TimelinePage]:
+    used: set[str] = set()
     cursor = None
     while True:
         with store.unit_of_work() as uow:
             page = uow.interactions.timeline("k-1", limit=limit, cursor=cursor, **filters)
         yield page
-        if page.next_cursor is None:
+        cursor = next_cursor(page, used)
+        if cursor is None:
             return
-        cursor = page.next_cursor
 
 
 def log(store: Store, interactions: list[Interaction]) -> None:
@@ -218,13 +228,14 @@ class TestPagingProperties:
         cursor = None
         pending = list(inserts)
         added: list[tuple[str, int]] = []
+        used: set[str] = set()
         while True:
             with store.unit_of_work() as uow:
                 page = uow.interactions.timeline("k-1", limit=limit, cursor=cursor)
             seen.extend(item.external_id for item in page)
-            if page.next_cursor is None:
+            cursor = next_cursor(page, used)
+            if cursor is None:
                 break
-            cursor = page.next_cursor
             if pending:
                 offset = pending.pop()
                 last = page.items[-1].at

@@ -22,6 +22,7 @@ from custrel.lifecycle import (
     REPEAT_CUSTOMER,
     ActivityStatus,
     ActivityThresholds,
+    FollowedUp,
     KeepingRate,
     LifecyclePolicy,
     OtifTolerance,
@@ -493,6 +494,22 @@ class TestDedicatedOwner:
         assert [(journey.id, journey.owner) for journey in returned] == [("o-1", "ada")]
         assert team_crm.cover_journeys("ada", to="cy")[0].owner == "cy"
 
+    def test_follow_ups_go_to_the_owner_or_whoever_covers(
+        self, team_crm: Relations, clock: FixedClock
+    ) -> None:
+        """A follow-up recorded without ``by`` is the journey owner's: dedicated owner or cover."""
+        for order_id in ("o-1", "o-2"):
+            sofa_order(team_crm, order_id)
+            team_crm.record_delivered(order_id)
+        team_crm.record_follow_up("o-1")
+        clock.advance(hours=1)
+        team_crm.cover_journeys("ada")
+        team_crm.record_follow_up("o-2")
+        assert [team_crm.journey(order_id).facts[-1] for order_id in ("o-1", "o-2")] == [
+            FollowedUp(START, "ada", ""),
+            FollowedUp(START.add(hours=1), "bo", ""),
+        ]
+
     def test_cover_needs_someone(self, crm: Relations) -> None:
         """Without a team cover must be named, and it is someone else."""
         with pytest.raises(ValidationError, match=r"^to: no assignment policy"):
@@ -599,6 +616,40 @@ class TestLoyaltySignals:
         assert signals["recency_days"] == 5.0
         assert signals["frequency"] == 0
         assert signals["monetary"] == Decimal(9990)
+
+    def test_a_converted_referral_raises_the_loyalty_score(
+        self, crm: Relations, clock: FixedClock
+    ) -> None:
+        """Relations.loyalty_score counts the referrals made and converted, with its reason."""
+        sofa_order(crm, "o-1", "k-1")
+        nothing = crm.loyalty_score("k-1").contribution("referrals")
+        assert nothing is not None
+        assert (nothing.value, nothing.explanation) == (0, "0 referrals made, 0 converted")
+        crm.record_referral("k-1", "k-2")
+        made = crm.loyalty_score("k-1").contribution("referrals")
+        assert made is not None
+        assert made.value > 0
+        assert made.explanation == "1 referral made, 0 converted"
+        clock.advance(days=1)
+        sofa_order(crm, "o-2", "k-2")
+        converted = crm.loyalty_score("k-1").contribution("referrals")
+        assert converted is not None
+        assert converted.explanation == "1 referral made, 1 converted"
+        assert converted.value > made.value
+
+    def test_a_pending_promise_is_neither_kept_nor_broken(
+        self, crm: Relations, clock: FixedClock
+    ) -> None:
+        """A promise not yet due counts for nothing in the score; once decided, it counts."""
+        sofa_order(crm)  # delivery promised for Friday
+        pending = crm.loyalty_score("k-1")
+        assert pending.contribution("promises_kept") is None
+        assert "promises_kept" in pending.left_out
+        assert not any("promise" in reason for reason in pending.churn_reasons)
+        clock.set(FRIDAY_17.add(days=1))  # nothing delivered by the deadline: broken
+        broken = crm.loyalty_score("k-1")
+        assert broken.contribution("promises_kept") is not None
+        assert "1 of 1 promise broken" in broken.churn_reasons
 
     def test_no_sales_no_purchase_signals(self, crm: Relations) -> None:
         """Without sales only the counts are given, all zero."""

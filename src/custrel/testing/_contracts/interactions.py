@@ -9,7 +9,7 @@ import pendulum
 import pytest
 
 from custrel.errors import ConflictError, DuplicateError, NotFoundError, ValidationError
-from custrel.interactions import Interaction, Logged, Opportunity
+from custrel.interactions import Interaction, Logged, Opportunity, TimelinePage
 from custrel.money import Money
 from custrel.storage.protocols import Store, UnitOfWork
 from custrel.testing._contracts._support import T0, StoreFixture, run_threads
@@ -52,15 +52,26 @@ def _rich() -> Interaction:
     )
 
 
+def _next_cursor(page: TimelinePage, used: set[str]) -> str | None:
+    """The page's ``next_cursor``; a cursor handed out twice fails the test instead of looping."""
+    cursor = page.next_cursor
+    if cursor is not None:
+        if cursor in used:
+            pytest.fail(f"paging handed out the cursor {cursor!r} twice: it would never end")
+        used.add(cursor)
+    return cursor
+
+
 def _whole_timeline(uow: UnitOfWork, customer_id: str, **filters: Any) -> list[str]:  # noqa: ANN401
     seen: list[str] = []
+    used: set[str] = set()
     cursor = None
     while True:
         page = uow.interactions.timeline(customer_id, cursor=cursor, **filters)
         seen.extend(item.external_id for item in page)
-        if page.next_cursor is None:
+        cursor = _next_cursor(page, used)
+        if cursor is None:
             return seen
-        cursor = page.next_cursor
 
 
 def _log(store: Store, *interactions: Interaction) -> None:
@@ -201,15 +212,18 @@ class InteractionRepositoryContract(StoreFixture):
         """Older interactions logged between pages are visited once; none is seen twice."""
         _log(store, *(sample_interaction(f"m-{i}", at=T0.add(minutes=i % 3)) for i in range(9)))
         seen: list[str] = []
+        used: set[str] = set()
         cursor = None
         added = 0
         while True:
             with store.unit_of_work() as uow:
                 page = uow.interactions.timeline("k-1", limit=2, cursor=cursor)
             seen.extend(item.external_id for item in page)
-            if page.next_cursor is None:
+            cursor = _next_cursor(page, used)
+            if cursor is None:
                 break
-            cursor = page.next_cursor
+            if added == 20:  # 9 stored, 2 more a page: 20 pages are far more than enough
+                pytest.fail(f"paging has not ended after {added} pages")
             last = page.items[-1]
             _log(
                 store,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from custrel.cases import CaseStatus
+from custrel.cases import CaseKind, CaseStatus
 from custrel.cli import main
 from custrel.sla import PolicyBook
 from custrel.storage.sql import SqlStore
@@ -68,6 +68,20 @@ class TestDemoStory:
         assert "early warning for k-1001 [high]: promise o-5001/p1 not kept" in out
         assert "early warnings now: none" in out  # Ola's call answered it
 
+    def test_the_complaint_and_its_contacts_join_the_sale_s_journey(
+        self, demo: tuple[Path, str]
+    ) -> None:
+        """Opening and resolving c-1 and logging the calls linked them without extra calls."""
+        path, out = demo
+        store = SqlStore(f"sqlite:///{path}")
+        with store.unit_of_work() as uow:
+            journey = uow.journeys.get("o-5001")
+        store.dispose()
+        assert journey.case_ids == ("c-1",)
+        assert journey.open_case_ids == ()
+        assert "call-7731" in journey.interaction_ids
+        assert f"journey o-5001: {journey.phase.value}, case c-1 and contacts" in out
+
     def test_the_complaints_meet_breach_and_resolve_at_first_contact(
         self, demo: tuple[Path, str]
     ) -> None:
@@ -77,6 +91,7 @@ class TestDemoStory:
         with store.unit_of_work() as uow:
             kept, breached, first = (uow.cases.get(f"c-{n}") for n in (1, 2, 3))
         store.dispose()
+        assert {case.kind for case in (kept, breached, first)} == {CaseKind.COMPLAINT}
         assert kept.assignee == "staff:ola"
         assert kept.apology
         assert kept.status is CaseStatus.RESOLVED
@@ -96,7 +111,7 @@ class TestDemoStory:
         for metric in (report.first_response, report.resolution):
             assert (metric.state, metric.completed_at) == ("completed", at)
         assert not report.breached
-        assert "SLA (Standard): first response: done Mon 30 Nov 10:06 (in time;" in out
+        assert "SLA (Complaints): first response: done Mon 30 Nov 10:06 (in time;" in out
         assert "breach queue: c-2, first response: BREACHED" in out
         assert "running the escalations again finds 0 new" in out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pendulum
 
@@ -11,6 +11,10 @@ from custrel.clock import Clock
 from custrel.errors import ConflictError
 from custrel.events import DomainEvent
 from custrel.storage.protocols import Store, UnitOfWork
+
+if TYPE_CHECKING:
+    from custrel.cases import Case
+    from custrel.interactions import Interaction
 
 __all__ = ["UseCases"]
 
@@ -76,6 +80,14 @@ class UseCases:
     def _case_check_at(self, case: Any, at: pendulum.DateTime) -> pendulum.DateTime | None:  # noqa: ANN401 - a Case; cases import this module
         """When the service-level clock of *case* next needs looking at (None: never)."""
         return None
+
+    def _case_stored(self, uow: UnitOfWork, case: Case, at: pendulum.DateTime) -> list[DomainEvent]:
+        """*case* was opened or changed at *at*: bring this group's records in step with it."""
+        return []
+
+    def _interaction_logged(self, uow: UnitOfWork, interaction: Interaction) -> list[DomainEvent]:
+        """*interaction* was logged for the first time: link it where this group keeps contacts."""
+        return []
 
     def _customer_erased(
         self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime

@@ -97,6 +97,7 @@ class CaseUseCases(UseCases):
                 case = case.assign(choice.assignee, at, reason=choice.reason)
             stored = uow.cases.add(case, check_at=self._case_check_at(case, at))
             uow.outbox.add(case.events_since(0))
+            uow.outbox.add(self._case_stored(uow, stored, at))
             return stored
 
         return self._run(work)
@@ -242,6 +243,7 @@ class CaseUseCases(UseCases):
             return before
         saved = uow.cases.save(after, check_at=self._case_check_at(after, at))
         uow.outbox.add(after.events_since(len(before.history)))
+        uow.outbox.add(self._case_stored(uow, saved, at))
         return saved
 
     # -- reading -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from custrel.interactions import (
     loyalty_signals,
     worst_first,
 )
+from custrel.lifecycle import DuePromise
 from custrel.storage.protocols import UnitOfWork
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
 ]
 
 _CANDIDATE_PAGE = 500
-_MAX_OVERDUE_PROMISES = 10_000
 
 
 def early_warning_setting(value: object) -> EarlyWarning:
@@ -164,6 +164,7 @@ class InteractionUseCases(UseCases):
             logged = uow.interactions.log(attrs.evolve(interaction, customer_id=target.id))
             if logged.created:
                 uow.outbox.add([logged.interaction.logged_event()])
+                uow.outbox.add(self._interaction_logged(uow, logged.interaction))
                 uow.outbox.add(self._feedback_logged(uow, logged.interaction))
             return logged
 
@@ -214,6 +215,7 @@ class InteractionUseCases(UseCases):
             created = [result.interaction for result in results if result.created]
             uow.outbox.add(interaction.logged_event() for interaction in created)
             for interaction in created:
+                uow.outbox.add(self._interaction_logged(uow, interaction))
                 uow.outbox.add(self._feedback_logged(uow, interaction))
             return results
 
@@ -434,14 +436,39 @@ def _candidates(uow: UnitOfWork, at: pendulum.DateTime, since: pendulum.DateTime
     while page := uow.cases.find(open_only=True, after=after, limit=_CANDIDATE_PAGE):
         found.update(case.customer_id for case in page)
         after = page[-1].id
+    found.update(due.journey.customer_id for due in _all_due(uow, at))
+    # promises delivered late or short are settled, but may still need a call
     found.update(
-        due.journey.customer_id
-        for due in uow.journeys.promises_due(at, limit=_MAX_OVERDUE_PROMISES)
-    )
-    found.update(  # promises delivered late or short are settled, but may still need a call
-        due.journey.customer_id
-        for due in uow.journeys.promises_due(
-            at, since=since, include_settled=True, limit=_MAX_OVERDUE_PROMISES
-        )
+        due.journey.customer_id for due in _all_due(uow, at, since=since, include_settled=True)
     )
     return found
+
+
+def _all_due(
+    uow: UnitOfWork,
+    before: pendulum.DateTime,
+    *,
+    since: pendulum.DateTime | None = None,
+    include_settled: bool = False,
+) -> Iterator[DuePromise]:
+    """Every promise `promises_due` finds, a page at a time, each once.
+
+    Pages follow the due instant (the next starts at the last one's, inclusive); a page whose
+    promises were all seen already (more promises due at one instant than a page holds) is
+    read again, twice as long.
+    """
+    seen: set[tuple[str, str | None]] = set()
+    limit = _CANDIDATE_PAGE
+    while True:
+        page = uow.journeys.promises_due(
+            before, since=since, include_settled=include_settled, limit=limit
+        )
+        new = [due for due in page if (due.journey.id, due.promise.id) not in seen]
+        yield from new
+        if len(page) < limit:
+            return
+        seen.update((due.journey.id, due.promise.id) for due in new)
+        if new:
+            since = page[-1].due
+        else:
+            limit *= 2

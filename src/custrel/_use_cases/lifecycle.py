@@ -15,9 +15,10 @@ import pendulum
 from custrel import _time
 from custrel._use_cases._base import UseCases
 from custrel._use_cases.customers import survivor
-from custrel.cases import AssignmentPolicy, Team
+from custrel.cases import AssignmentPolicy, Case, Team
 from custrel.errors import ConflictError, DuplicateError, NotFoundError, ValidationError
 from custrel.events import Change, DomainEvent
+from custrel.interactions import Interaction
 from custrel.lifecycle import (
     AUTOMATIC,
     DuePromise,
@@ -100,27 +101,74 @@ class LifecycleUseCases(UseCases):
     ) -> Journey:
         now = self.clock.now()
         instant = self._fact_at(at, now)
-        policy = self.lifecycle
 
         def work(uow: UnitOfWork) -> Journey:
             before = uow.journeys.get(order_id)
             change = operation(before, instant)
             if change.value == before:
                 return before
-            saved = uow.journeys.save(change.value)
-            uow.outbox.add(change.events)
-            uow.outbox.add(
-                promise_events(
-                    before,
-                    saved,
-                    max(now, instant),
-                    tolerance=policy.otif,
-                    calendar=policy.calendar,
-                )
-            )
+            saved, events = self._save_journey(uow, before, change, max(now, instant))
+            uow.outbox.add(events)
             return saved
 
         return self._run(work)
+
+    def _save_journey(
+        self, uow: UnitOfWork, before: Journey, change: Change[Journey], now: pendulum.DateTime
+    ) -> tuple[Journey, list[DomainEvent]]:
+        """Save a changed journey; return it with its events and those of promises it settled."""
+        saved = uow.journeys.save(change.value)
+        policy = self.lifecycle
+        settled = promise_events(
+            before, saved, now, tolerance=policy.otif, calendar=policy.calendar
+        )
+        return saved, [*change.events, *settled]
+
+    def _sale_journey(
+        self, uow: UnitOfWork, order_id: str | None, customer_id: str, at: pendulum.DateTime
+    ) -> Journey | None:
+        """The journey of *order_id* if it is *customer_id*'s sale, made before *at*."""
+        if order_id is None:
+            return None
+        try:
+            journey = uow.journeys.get(order_id)
+        except NotFoundError:
+            return None
+        if journey.customer_id != customer_id or at < journey.sold_at:
+            return None
+        return journey
+
+    def _case_stored(self, uow: UnitOfWork, case: Case, at: pendulum.DateTime) -> list[DomainEvent]:
+        """A case about a sale puts its journey in service while open, and takes it out."""
+        events = super()._case_stored(uow, case, at)
+        journey = self._sale_journey(uow, case.order_id, case.customer_id, at)
+        if journey is None:
+            return events
+        if case.is_open:
+            change = journey.link_case(case.id, at)
+        elif case.id in journey.open_case_ids:
+            change = journey.resolve_case(case.id, at)
+        else:
+            return events
+        if change.value == journey:
+            return events
+        return [*events, *self._save_journey(uow, journey, change, at)[1]]
+
+    def _interaction_logged(self, uow: UnitOfWork, interaction: Interaction) -> list[DomainEvent]:
+        """A contact about a sale (its journey, its order, or a case about it) joins the journey."""
+        events = super()._interaction_logged(uow, interaction)
+        sale = interaction.journey_id or interaction.order_id
+        if sale is None and interaction.case_id is not None:
+            with contextlib.suppress(NotFoundError):
+                sale = uow.cases.get(interaction.case_id).order_id
+        journey = self._sale_journey(uow, sale, interaction.customer_id, interaction.at)
+        if journey is None:
+            return events
+        change = journey.link_interaction(interaction.external_id, interaction.at)
+        if change.value == journey:
+            return events
+        now = max(self.clock.now(), interaction.at)
+        return [*events, *self._save_journey(uow, journey, change, now)[1]]
 
     def _relationship(
         self, uow: UnitOfWork, customer_id: str, at: pendulum.DateTime

@@ -385,6 +385,34 @@ class TestAtRisk:
         log(crm, "sorry", direction="outbound", kind="follow_up", at=NOW.subtract(hours=1))
         assert crm.at_risk() == ()  # someone called: no longer a warning
 
+    def test_every_overdue_promise_is_looked_at_however_many(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        """Promises beyond any page are found: many at one instant, many at distinct ones."""
+        crm = Relations(store, clock=clock)
+        crm.register("k-many", PersonName("Kari"))
+        crm.register("k-last", PersonName("Ola"))
+        due = NOW.subtract(days=3)
+
+        def sale(order_id: str, customer_id: str, promised: pendulum.DateTime) -> Journey:
+            return Journey.open(
+                order_id,
+                customer_id,
+                NOW.subtract(days=10),
+                promises=[Promise.delivery(promised, made_by="ola")],
+            )
+
+        with store.unit_of_work() as uow:
+            for number in range(700):
+                uow.journeys.add(sale(f"o-a{number:04}", "k-many", due.subtract(minutes=number)))
+            for number in range(1300):
+                uow.journeys.add(sale(f"o-b{number:04}", "k-many", due))
+            uow.journeys.add(sale("o-z", "k-last", due))  # the last at the busiest instant
+            uow.commit()
+        flagged = {risk.customer_id: risk for risk in crm.at_risk()}
+        assert set(flagged) == {"k-many", "k-last"}
+        assert [signal.rule for signal in flagged["k-last"].signals] == ["broken_promise"]
+
     def test_the_rules_are_the_hosts(self, store: MemoryStore, clock: FixedClock) -> None:
         """Relations(warnings=...) replaces the default rules."""
         crm = Relations(store, clock=clock, warnings=EarlyWarning([NegativeContacts(count=1)]))

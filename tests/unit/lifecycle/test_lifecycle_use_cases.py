@@ -14,6 +14,7 @@ from custrel import (
 from custrel.calendars import BusinessCalendar
 from custrel.cases import AssignmentPolicy, Role, Route, Team, TeamMember
 from custrel.customers import PersonName
+from custrel.interactions import Interaction
 from custrel.lifecycle import (
     ADVOCATE,
     CUSTOMER,
@@ -344,6 +345,99 @@ class TestJourneys:
         assert (closed.case_ids, closed.interaction_ids) == (("c-1",), ("i-1",))
         assert crm.open_journeys("ada") == []
         assert crm.link_interaction("o-1", "i-1").version == closed.version  # no change
+
+    def test_a_case_about_the_sale_moves_the_journey_by_itself(
+        self, crm: Relations, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        """Opening, resolving and reopening a case about the order drive the phase."""
+        sofa_order(crm)
+        clock.advance(days=5)
+        crm.record_delivered("o-1")
+        clock.advance(hours=1)
+        crm.open_case("k-1", kind="complaint", case_id="c-1", order_id="o-1")
+        opened = crm.journey("o-1")
+        assert (opened.phase, opened.case_ids, opened.open_case_ids) == (
+            Phase.SERVICE,
+            ("c-1",),
+            ("c-1",),
+        )
+        clock.advance(hours=1)
+        crm.agent_reply("c-1", agent="ada")
+        assert crm.journey("o-1").version == opened.version  # still open: nothing to record
+        crm.resolve_case("c-1")
+        assert crm.journey("o-1").phase is Phase.FOLLOW_UP
+        clock.advance(hours=1)
+        crm.reopen_case("c-1")
+        assert crm.journey("o-1").phase is Phase.SERVICE
+        clock.advance(hours=1)
+        crm.resolve_case("c-1")
+        resolved = crm.journey("o-1")
+        clock.advance(hours=1)
+        crm.close_case("c-1")
+        closed = crm.journey("o-1")
+        assert closed.version == resolved.version  # resolved already: closing adds nothing
+        assert (closed.phase, closed.open_case_ids) == (Phase.FOLLOW_UP, ())
+        assert [(change.phase, change.at) for change in closed.timeline[-4:]] == [
+            (Phase.SERVICE, START.add(days=5, hours=1)),
+            (Phase.FOLLOW_UP, START.add(days=5, hours=2)),
+            (Phase.SERVICE, START.add(days=5, hours=3)),
+            (Phase.FOLLOW_UP, START.add(days=5, hours=4)),
+        ]
+        assert events(store, "k-1").count("lifecycle.case_linked") == 2
+        assert events(store, "k-1").count("lifecycle.case_resolved") == 2
+
+    def test_cases_elsewhere_leave_the_journey_alone(
+        self, crm: Relations, clock: FixedClock
+    ) -> None:
+        """A case without an order, about an unknown order or someone else's, links nothing."""
+        sofa_order(crm)
+        clock.advance(hours=1)
+        before = crm.journey("o-1")
+        crm.open_case("k-1", kind="inquiry", case_id="c-1")
+        crm.open_case("k-1", kind="complaint", case_id="c-2", order_id="o-404")
+        crm.open_case("k-2", kind="complaint", case_id="c-3", order_id="o-1")
+        assert crm.journey("o-1") == before
+        assert crm.get_case("c-2").order_id == "o-404"  # the case itself is still opened
+
+    def test_contacts_about_the_sale_join_its_journey(
+        self, crm: Relations, clock: FixedClock
+    ) -> None:
+        """A contact naming the order, the journey, or a case about the order is linked once."""
+        sofa_order(crm)
+        sofa_order(crm, "o-2")
+        clock.advance(hours=1)
+        crm.open_case("k-1", kind="complaint", case_id="c-1", order_id="o-1")
+        contact = {"channel": "phone", "direction": "inbound", "kind": "complaint"}
+        crm.log_interaction("k-1", external_id="i-1", at=clock.now(), order_id="o-1", **contact)
+        crm.log_interaction("k-1", external_id="i-2", at=clock.now(), case_id="c-1", **contact)
+        crm.log_interaction("k-1", external_id="i-3", at=clock.now(), journey_id="o-2", **contact)
+        crm.log_interaction("k-1", external_id="i-1", at=clock.now(), order_id="o-1", **contact)
+        crm.log_interaction("k-1", external_id="i-4", at=clock.now(), **contact)
+        crm.log_interaction("k-2", external_id="i-5", at=clock.now(), order_id="o-1", **contact)
+        assert crm.journey("o-1").interaction_ids == ("i-1", "i-2")
+        assert crm.journey("o-2").interaction_ids == ("i-3",)
+
+    def test_a_batch_of_contacts_joins_the_journeys_too(
+        self, crm: Relations, clock: FixedClock
+    ) -> None:
+        """`log_interactions` links what `log_interaction` would, once per contact."""
+        sofa_order(crm)
+        clock.advance(hours=1)
+        batch = [
+            Interaction(
+                customer_id="k-1",
+                external_id=f"i-{n}",
+                at=clock.now(),
+                channel="email",
+                direction="inbound",
+                kind="inquiry",
+                order_id="o-1",
+            )
+            for n in range(3)
+        ]
+        crm.log_interactions(batch)
+        crm.log_interactions(batch)
+        assert crm.journey("o-1").interaction_ids == ("i-0", "i-1", "i-2")
 
     def test_price_and_quality_promises(self, crm: Relations, store: MemoryStore) -> None:
         """Charges settle price promises; staff settle quality promises."""

@@ -6,6 +6,7 @@ import pytest
 
 from custrel.cases import CaseKind, CaseStatus
 from custrel.cli import main
+from custrel.lifecycle import Journey
 from custrel.sla import PolicyBook
 from custrel.storage.sql import SqlStore
 
@@ -31,6 +32,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return path, completed.stdout
 
 
+def the_sofa_sale(path: Path) -> tuple[Journey, list[str]]:
+    """Kari's sofa order o-5001 as the demo left it, and the types of her events."""
+    store = SqlStore(f"sqlite:///{path}")
+    with store.unit_of_work() as uow:
+        journey = uow.journeys.get("o-5001")
+        events = [entry.event.type for entry in uow.outbox.for_customer("k-1001")]
+    store.dispose()
+    return journey, events
+
+
 def book() -> PolicyBook:
     from custrel.cli._demo_shop import BOOK  # noqa: PLC0415 - the demo's own policies
 
@@ -54,11 +65,7 @@ class TestDemoStory:
     ) -> None:
         """The delivery promise is late, and the early warning names Kari and the order."""
         path, out = demo
-        store = SqlStore(f"sqlite:///{path}")
-        with store.unit_of_work() as uow:
-            journey = uow.journeys.get("o-5001")
-            events = [entry.event.type for entry in uow.outbox.for_customer("k-1001")]
-        store.dispose()
+        journey, events = the_sofa_sale(path)
         assert journey.delivered_at is not None
         (promise,) = journey.promises
         assert promise.due is not None
@@ -73,13 +80,12 @@ class TestDemoStory:
     ) -> None:
         """Opening and resolving c-1 and logging the calls linked them without extra calls."""
         path, out = demo
-        store = SqlStore(f"sqlite:///{path}")
-        with store.unit_of_work() as uow:
-            journey = uow.journeys.get("o-5001")
-        store.dispose()
+        journey, events = the_sofa_sale(path)
         assert journey.case_ids == ("c-1",)
         assert journey.open_case_ids == ()
         assert "call-7731" in journey.interaction_ids
+        assert events.count("lifecycle.case_linked") == 1
+        assert events.count("lifecycle.case_resolved") == 1
         assert f"journey o-5001: {journey.phase.value}, case c-1 and contacts" in out
 
     def test_the_complaints_meet_breach_and_resolve_at_first_contact(

@@ -22,7 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from custrel.errors import ValidationError
-from custrel.loyalty._fitting import BoundaryError, Evaluation, maximize, positive_parameter
+from custrel.loyalty._fitting import (
+    BoundaryError,
+    Evaluation,
+    iteration_count,
+    maximize,
+    optional_log_likelihood,
+    positive_parameter,
+)
 from custrel.loyalty._horizon import Horizon, in_model_units
 from custrel.loyalty._special import hyp2f1
 from custrel.loyalty._summary import CustomerSummary, TimeUnit, check_unit
@@ -309,25 +316,9 @@ def _params(theta: Sequence[float]) -> BetaGeoParams:
     return BetaGeoParams(*(min(math.exp(value), 1e300) for value in theta))
 
 
-def _optional_log_likelihood(value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(
-            "expected a finite number or None", field="log_likelihood", value=value
-        )
-    return float(value)
-
-
 def _params_value(value: object) -> BetaGeoParams:
     if not isinstance(value, BetaGeoParams):
         raise ValidationError("expected BetaGeoParams", field="params", value=value)
-    return value
-
-
-def _iterations(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("expected a non-negative int", field="iterations", value=value)
     return value
 
 
@@ -358,8 +349,8 @@ class BetaGeoModel:
 
     params: BetaGeoParams = attrs.field(converter=_params_value)
     unit: TimeUnit = attrs.field(converter=check_unit)
-    log_likelihood: float | None = attrs.field(default=None, converter=_optional_log_likelihood)
-    iterations: int = attrs.field(default=0, converter=_iterations)
+    log_likelihood: float | None = attrs.field(default=None, converter=optional_log_likelihood)
+    iterations: int = attrs.field(default=0, converter=iteration_count)
 
     @classmethod
     def fit(

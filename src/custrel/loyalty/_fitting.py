@@ -16,7 +16,15 @@ from typing import Generic, TypeVar
 
 from custrel.errors import CustrelError, ValidationError
 
-__all__ = ["BoundaryError", "ConvergenceError", "Evaluation", "maximize", "positive_parameter"]
+__all__ = [
+    "BoundaryError",
+    "ConvergenceError",
+    "Evaluation",
+    "iteration_count",
+    "maximize",
+    "optional_log_likelihood",
+    "positive_parameter",
+]
 
 P = TypeVar("P")
 
@@ -82,6 +90,24 @@ def positive_parameter(value: object, name: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ValidationError("expected a finite number > 0", field=name, value=value)
     return float(value)
+
+
+def optional_log_likelihood(value: object) -> float | None:
+    """Convert a fitted model's ``log_likelihood``: a finite number, or None when not fitted."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(
+            "expected a finite number or None", field="log_likelihood", value=value
+        )
+    return float(value)
+
+
+def iteration_count(value: object) -> int:
+    """Convert a fitted model's ``iterations``: the Newton steps it took, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("expected a non-negative int", field="iterations", value=value)
+    return value
 
 
 def _solve_damped(

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from custrel.errors import ValidationError
-from custrel.loyalty._fitting import Evaluation, maximize, positive_parameter
+from custrel.loyalty._fitting import (
+    Evaluation,
+    iteration_count,
+    maximize,
+    optional_log_likelihood,
+    positive_parameter,
+)
 from custrel.loyalty._special import digamma, trigamma
 from custrel.loyalty._summary import CustomerSummary
 
@@ -163,22 +169,6 @@ def _params_value(value: object) -> GammaGammaParams:
     return value
 
 
-def _optional_log_likelihood(value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(
-            "expected a finite number or None", field="log_likelihood", value=value
-        )
-    return float(value)
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("expected a non-negative int", field="iterations", value=value)
-    return value
-
-
 @attrs.frozen
 class GammaGammaModel:
     """A Gamma-Gamma spend model: fitted with `fit`, or built from known parameters.
@@ -190,8 +180,8 @@ class GammaGammaModel:
     """
 
     params: GammaGammaParams = attrs.field(converter=_params_value)
-    log_likelihood: float | None = attrs.field(default=None, converter=_optional_log_likelihood)
-    iterations: int = attrs.field(default=0, converter=_count)
+    log_likelihood: float | None = attrs.field(default=None, converter=optional_log_likelihood)
+    iterations: int = attrs.field(default=0, converter=iteration_count)
 
     @classmethod
     def fit(

@@ -1,5 +1,6 @@
 import math
 import random
+from collections.abc import Callable
 
 import pytest
 from value_support import summary
@@ -243,3 +244,41 @@ class TestHorizonAndRate:
         """A rate is a finite number >= 0 per a known period."""
         with pytest.raises(ValidationError, match=f"{field}: "):
             DiscountRate(*arguments)
+
+
+class TestModelFields:
+    @pytest.mark.parametrize(
+        ("build", "field"),
+        [
+            (
+                lambda: BetaGeoModel(BetaGeoParams(0.2, 4.0, 0.8, 2.4), "week", math.inf),
+                "log_likelihood",
+            ),
+            (
+                lambda: BetaGeoModel(
+                    BetaGeoParams(0.2, 4.0, 0.8, 2.4), "week", log_likelihood=True
+                ),
+                "log_likelihood",
+            ),
+            (
+                lambda: BetaGeoModel(BetaGeoParams(0.2, 4.0, 0.8, 2.4), "week", None, -1),
+                "iterations",
+            ),
+            (lambda: GammaGammaModel(GammaGammaParams(6.2, 3.7, 15.4), math.nan), "log_likelihood"),
+            (lambda: GammaGammaModel(GammaGammaParams(6.2, 3.7, 15.4), None, 1.5), "iterations"),
+        ],
+    )
+    def test_a_model_refuses_a_bad_log_likelihood_or_step_count(
+        self, build: Callable[[], object], field: str
+    ) -> None:
+        """Both models take a finite log-likelihood (or None) and a step count of 0 or more."""
+        with pytest.raises(ValidationError, match=rf"^{field}: expected a "):
+            build()
+
+    def test_given_parameters_need_neither(self) -> None:
+        """A model built from known parameters has no log-likelihood and took no steps."""
+        model = GammaGammaModel(GammaGammaParams(6.2, 3.7, 15.4), -10, 3)
+        assert (model.log_likelihood, model.iterations) == (-10.0, 3)
+        assert isinstance(model.log_likelihood, float)
+        plain = BetaGeoModel(BetaGeoParams(0.2, 4.0, 0.8, 2.4), "week")
+        assert (plain.log_likelihood, plain.iterations) == (None, 0)

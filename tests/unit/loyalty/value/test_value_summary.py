@@ -1,5 +1,6 @@
 import datetime as dt
 import random
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -355,6 +356,66 @@ class TestRepeatedDates:
         late = [*rows, ("k", END + dt.timedelta(days=1), 1)]
         with pytest.raises(ValidationError, match=f"row {days + 1} date: after"):
             summarize(late, observation_end=END)
+
+
+BAD_ROWS = {
+    "not a row": (None, "row {n}: expected a"),
+    "too short": (("k", day(1)), "row {n}: expected a"),
+    "unhashable date": (("k", [2026, 3, 1], 1), "row {n} date: expected a date"),
+    "naive datetime": (("k", dt.datetime(2026, 3, 1), 1), "row {n} date: naive"),  # noqa: DTZ001 - the point
+    "after the end": (("k", END + dt.timedelta(days=1), 1), "row {n} date: after"),
+    "negative": (("k", day(1), Decimal(-1)), "row {n} amount: must not be negative"),
+    "not a number": (("k", day(1), Decimal("NaN")), "row {n} amount: must be a finite"),
+    "unhashable amount": (("k", day(1), [1]), "row {n} amount: expected a"),
+    "unhashable id": ((["k"], day(1), 1), "row {n} customer_id: expected a non-empty"),
+    "spaced id": ((" k", day(1), 1), "row {n} customer_id: expected a non-empty"),
+}
+
+
+class TestWhereABadRowIs:
+    @settings(deadline=None, max_examples=60)
+    @given(
+        valid=st.integers(min_value=0, max_value=700),
+        kind=st.sampled_from(sorted(BAD_ROWS)),
+        later_kind=st.sampled_from(sorted(BAD_ROWS)),
+    )
+    def test_the_first_bad_row_is_named_wherever_it_falls(
+        self, valid: int, kind: str, later_kind: str
+    ) -> None:
+        """Rows are read in blocks; the error still names the first bad row, not a later one."""
+        rows: list[object] = [(f"c{n % 97}", day(n % 40), Decimal(n % 13)) for n in range(valid)]
+        bad, message = BAD_ROWS[kind]
+        later_bad, _ = BAD_ROWS[later_kind]
+        rows += [bad, ("k", day(2), 1), later_bad]
+        with pytest.raises(ValidationError, match=message.format(n=valid + 1)):
+            summarize(rows, observation_end=END)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("error", [TypeError, ValueError])
+    @pytest.mark.parametrize("good_rows", [0, 255, 256, 300])
+    def test_an_error_of_the_rows_own_iterator_is_not_blamed_on_a_row(
+        self, error: type[Exception], good_rows: int
+    ) -> None:
+        """A generator that fails, at once or after good rows, raises its own error unchanged."""
+
+        def rows() -> Iterator[tuple[str, dt.date, int]]:
+            for n in range(good_rows):
+                yield f"c{n}", day(n % 30), n
+            raise error("the database went away")
+
+        with pytest.raises(error, match="the database went away"):
+            summarize(rows(), observation_end=END)
+
+    def test_rows_that_are_not_iterable_are_a_type_error(self) -> None:
+        """No rows object at all is a programming error, as with any Python iterable."""
+        with pytest.raises(TypeError):
+            summarize(None, observation_end=END)  # type: ignore[arg-type]
+
+    def test_a_bad_row_in_the_holdout_is_named_too(self) -> None:
+        """calibration_and_holdout reads rows the same way."""
+        rows = [(f"c{n}", day(n % 50), 1) for n in range(400)]
+        rows.insert(333, ("c1", day(3), -1))
+        with pytest.raises(ValidationError, match="row 334 amount: must not be negative"):
+            calibration_and_holdout(rows, calibration_end=day(20), observation_end=END)
 
 
 class TestBuiltSummaries:

@@ -290,7 +290,7 @@ class _Days:
     already accepted to their entry: the bit, and the customers the day's purchases go to
     (*before* for days up to *split*, else *after*). Datetimes are checked row by row: equal
     datetimes are one instant, which falls on different dates at different offsets, and
-    timestamps seldom repeat.
+    timestamps seldom repeat; `entries` gives them the entry of their day, made once.
     """
 
     def __init__(
@@ -306,6 +306,9 @@ class _Days:
         self.zone = zone
         self.split, self.before, self.after = split, before, after
         self.known: dict[object, _DayEntry] = {}
+        self.entries: dict[int, _DayEntry] = {}
+        self.earliest = end
+        """The earliest purchase day read."""
 
     def read(self, value: object, field: str = "date") -> _DayEntry:
         """Check a value `known` does not hold and return its entry; raise naming *field*."""
@@ -319,7 +322,12 @@ class _Days:
                 field=field,
                 value=value,
             )
-        entry = (1 << (self.end - day), self.before if day <= self.split else self.after)
+        entry = self.entries.get(day)
+        if entry is None:
+            self.earliest = min(self.earliest, day)
+            entry = (1 << (self.end - day), self.before if day <= self.split else self.after)
+            if len(self.entries) < _CACHE_SIZE:
+                self.entries[day] = entry
         if len(self.known) < _CACHE_SIZE and not isinstance(value, dt.datetime):
             self.known[value] = entry
         return entry
@@ -394,10 +402,11 @@ def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
     end: int,
     split: int,
     zone: dt.tzinfo | None,
-) -> tuple[dict[str, _Customer], dict[str, _Customer]]:
+) -> tuple[dict[str, _Customer], dict[str, _Customer], int]:
     """Fold rows into per-customer states: days up to *split*, and days after it up to *end*.
 
-    Both hold day bits relative to *end* (see `_Customer`).
+    Both hold day bits relative to *end* (see `_Customer`). The third value is the number of
+    days from the earliest purchase to *end*.
     """
     before, after = _hash_keeping_dict(), _hash_keeping_dict()
     days, amounts = _Days(end=end, zone=zone, split=split, before=before, after=after), _Amounts()
@@ -448,23 +457,16 @@ def _fold(  # noqa: C901 - the hot loop, kept in one piece for speed
         raise bad_row from None
     if counted == 0:
         raise ValidationError("no purchases to summarize", field="rows")
-    return before, after
+    return before, after, end - days.earliest
 
 
-class _InUnits(dict[int, float]):
-    """``(n - offset) / days_per_unit`` for each *n* asked for, made once.
+def _times_in_unit(days: int, days_per_unit: int) -> list[float]:
+    """``k / days_per_unit`` for k = 0 .. *days*: every time a summary can hold, made once.
 
-    Times in a unit from day counts: a look-up instead of a division and a new float per
-    customer, and one float object for all the customers with the same time.
+    A look-up instead of a division and a new float per customer, and one float object for
+    all the customers with the same time.
     """
-
-    def __init__(self, days_per_unit: int, offset: int) -> None:
-        super().__init__()
-        self.days_per_unit, self.offset = days_per_unit, offset
-
-    def __missing__(self, n: int) -> float:
-        value = self[n] = (n - self.offset) / self.days_per_unit
-        return value
+    return [k / days_per_unit for k in range(days + 1)]
 
 
 def _summaries(
@@ -473,21 +475,26 @@ def _summaries(
     shift: int,
     unit: TimeUnit,
     include_first: bool,
+    span: int,
 ) -> dict[str, CustomerSummary]:
     """Turn each customer's state, in place, into their summary.
 
     *shift* is the number of days from the observation end of the summaries to the day the
-    bits count from (see `_Customer`): 0 unless this is a calibration period.
+    bits count from (see `_Customer`): 0 unless this is a calibration period. *span* is the
+    number of days from the earliest purchase to that day.
     """
-    days_per_unit = DAYS_PER_UNIT[unit]
-    ages, spans = _InUnits(days_per_unit, 1 + shift), _InUnits(days_per_unit, 0)
+    spans = _times_in_unit(span, DAYS_PER_UNIT[unit])
+    ages = [0.0] * (1 + shift) + spans  # T for each bit length of a first day
     decimal_type, summary_type = Decimal, CustomerSummary
     for customer in customers.values():
         # Read the state before the summary's values overwrite the slots it borrows.
         bits, first_bit = customer.day_bits, customer.first_bit
         length = first_bit.bit_length()
         customer.T = ages[length]
-        if bits == first_bit:  # one purchase day: the most common customer, kept cheap
+        # One purchase day, the most common customer, kept cheap: the fold sets both slots to the
+        # same bit and changes them only on another day. (Were they equal but not the same, the
+        # other branch would give the same summary.)
+        if bits is first_bit:
             if include_first:
                 first_amount = customer.first_amount
                 customer.monetary = (
@@ -548,8 +555,8 @@ def summarize(
     checked_unit = check_unit(unit)
     zone = _zone(timezone)
     end = _checked_day(observation_end, "observation_end", zone)
-    states, _ = _fold(rows, end=end, split=end, zone=zone)
-    return _summaries(states, shift=0, unit=checked_unit, include_first=include_first)
+    states, _, span = _fold(rows, end=end, split=end, zone=zone)
+    return _summaries(states, shift=0, unit=checked_unit, include_first=include_first, span=span)
 
 
 def calibration_and_holdout(
@@ -584,9 +591,9 @@ def calibration_and_holdout(
             field="calibration_end",
             value=calibration_end,
         )
-    before, after = _fold(rows, end=end, split=split, zone=zone)
+    before, after, span = _fold(rows, end=end, split=split, zone=zone)
     calibration = _summaries(
-        before, shift=end - split, unit=checked_unit, include_first=include_first
+        before, shift=end - split, unit=checked_unit, include_first=include_first, span=span
     )
     duration = (end - split) / DAYS_PER_UNIT[checked_unit]
     result = {}

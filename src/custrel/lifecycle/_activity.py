@@ -57,6 +57,9 @@ def _threshold(value: object, field: str) -> dt.timedelta:
 class ActivityThresholds:
     """When a customer counts as lapsed, churned, and for how long as won back.
 
+    The thresholds are exact elapsed time: across a daylight-saving change, 120 days after a
+    purchase falls an hour earlier or later by the local clock.
+
     Args:
         lapsed_after: Time without a purchase after which a customer is lapsed.
         churned_after: Time without a purchase after which a customer is churned (longer).

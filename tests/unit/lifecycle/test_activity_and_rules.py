@@ -86,6 +86,15 @@ class TestActivity:
             ActivityStatus.ACTIVE
         )
 
+    def test_thresholds_are_elapsed_time_across_a_clock_change(self) -> None:
+        """120 days over the spring clock change end an hour later by the local clock."""
+        bought = pendulum.datetime(2026, 11, 28, 9, tz="Europe/Oslo")
+        same_wall_time = pendulum.datetime(2027, 3, 28, 9, tz="Europe/Oslo")  # 119 d 23 h on
+        assert activity([bought], same_wall_time).status is ActivityStatus.ACTIVE
+        lapsed = activity([bought], same_wall_time.add(hours=1))
+        assert lapsed.status is ActivityStatus.LAPSED
+        assert lapsed.since == same_wall_time.add(hours=1)
+
     def test_churned_after_a_year(self) -> None:
         """At 365 days without a purchase the customer is churned."""
         found = activity(days(0, 10), T0 + 375 * DAYS)

@@ -157,10 +157,14 @@ def test_assessments_are_consistent(journey: Journey, offset: dt.timedelta) -> N
 @settings(deadline=None, max_examples=150)
 @given(st.lists(st.integers(0, 3000), max_size=8), st.integers(0, 4000))
 def test_activity_follows_the_thresholds(purchase_days: list[int], now_day: int) -> None:
-    """Lapsed and churned follow the time since the last purchase; won back needs a lapse."""
+    """Lapsed and churned follow the time since the last purchase; won back needs a lapse.
+
+    Thresholds are exact elapsed time, so the instants are whole 24-hour days from T0 (a
+    calendar day across a daylight-saving change is 23 or 25 hours).
+    """
     thresholds = ActivityThresholds()
-    purchases = [T0.add(days=day) for day in purchase_days]
-    now = T0.add(days=now_day)
+    purchases = [T0 + dt.timedelta(days=day) for day in purchase_days]
+    now = T0 + dt.timedelta(days=now_day)
     found = activity(purchases, now, thresholds)
     past = sorted(day for day in purchase_days if day <= now_day)
     if not past:

@@ -476,3 +476,69 @@ class TestSummaryProperties:
             elif summary.frequency:
                 first_day = sum(row[2] for row in mine if row[1] == min(days))
                 assert summary.monetary * summary.frequency == pytest.approx(total - first_day)
+
+    @settings(deadline=None, max_examples=150)
+    @given(
+        rows=purchases,
+        split_days_before_end=st.integers(min_value=1, max_value=400),
+        unit=st.sampled_from(["day", "week"]),
+        include_first=st.booleans(),
+    )
+    def test_calibration_and_holdout_follow_the_purchase_days(
+        self,
+        rows: list[tuple[str, dt.date, Decimal]],
+        split_days_before_end: int,
+        unit: str,
+        include_first: bool,
+    ) -> None:
+        """Each customer's split, in days or weeks, worked out by hand from their rows."""
+        split = day(split_days_before_end)
+        per_unit = {"day": 1, "week": 7}[unit]
+        result = calibration_and_holdout(
+            rows,
+            calibration_end=split,
+            observation_end=END,
+            unit=unit,  # type: ignore[arg-type]
+            include_first=include_first,
+        )
+        expected = {}
+        for customer in dict.fromkeys(row[0] for row in rows if row[1] <= split):
+            totals: dict[dt.date, Decimal] = {}
+            for _, when, amount in (row for row in rows if row[0] == customer):
+                totals[when] = totals.get(when, Decimal(0)) + amount
+            before = sorted(when for when in totals if when <= split)
+            after = [totals[when] for when in totals if when > split]
+            counted = [totals[when] for when in (before if include_first else before[1:])]
+            calibration = CustomerSummary(
+                customer,
+                len(before) - 1,
+                (before[-1] - before[0]).days / per_unit,
+                (split - before[0]).days / per_unit,
+                sum(counted, Decimal(0)) / len(counted) if counted else Decimal(0),
+                unit,  # type: ignore[arg-type]
+            )
+            holdout_mean = sum(after, Decimal(0)) / len(after) if after else Decimal(0)
+            duration = split_days_before_end / per_unit
+            expected[customer] = HoldoutSummary(calibration, len(after), holdout_mean, duration)
+        assert result == expected
+        assert list(result) == list(expected)
+
+    @settings(deadline=None, max_examples=100)
+    @given(
+        rows=purchases,
+        hours=st.lists(st.integers(min_value=0, max_value=23), min_size=40, max_size=40),
+        offsets=st.lists(st.integers(min_value=-12, max_value=14), min_size=40, max_size=40),
+    )
+    def test_datetimes_summarise_as_their_local_dates(
+        self, rows: list[tuple[str, dt.date, Decimal]], hours: list[int], offsets: list[int]
+    ) -> None:
+        """Aware datetimes at any offset count on their own local date, as dates would."""
+        timed = [
+            (
+                customer,
+                dt.datetime.combine(when, dt.time(hour), dt.timezone(dt.timedelta(hours=offset))),
+                amount,
+            )
+            for (customer, when, amount), hour, offset in zip(rows, hours, offsets, strict=False)
+        ]
+        assert summarize(timed, observation_end=END) == summarize(rows, observation_end=END)
